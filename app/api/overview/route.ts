@@ -1,0 +1,9 @@
+import { handle, json } from "@/server/http/respond";
+import { getServices } from "@/server/services";
+
+export const dynamic = "force-dynamic";
+
+/** The live overview's current snapshot: the page's first paint, before socket.io takes over. */
+export function GET() {
+  return handle(async () => json(getServices().live.snapshot()));
+}

@@ -1,0 +1,14 @@
+import { userIdSchema } from "@/lib/api/params";
+import { handle, HttpError, json } from "@/server/http/respond";
+import { getServices } from "@/server/services";
+
+export const dynamic = "force-dynamic";
+
+/** A user's live features: 5-minute windows sliding every minute over the last hour of event time. */
+export function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+  return handle(async () => {
+    const id = userIdSchema.safeParse(decodeURIComponent((await params).id));
+    if (!id.success) throw new HttpError(400, "user id must be 1–128 characters");
+    return json({ userId: id.data, windowMinutes: 5, slideMinutes: 1, windows: getServices().live.userWindows(id.data) });
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: runs the benchmarks and prints one table of figures, each beside a baseline
+ * measured in the same run. Uses BENCH_DATABASE_URL's server when set, else an embedded Postgres
+ * (the zero-setup path). Results are also written to bench/out/results.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { startEmbeddedPostgres } from "../server/db/embedded";
+import { logger } from "../server/logger";
+import { benchIngestEmbedded } from "./ingest-embedded";
+import { printTable, type BenchResult } from "./report";
+
+logger.level = "warn";
+let adminUrl = process.env.BENCH_DATABASE_URL;
+const embedded = adminUrl ? null : await startEmbeddedPostgres({ dataDir: ".data/bench", port: 54332, log: logger });
+if (embedded) {
+  const u = new URL(embedded.url);
+  u.pathname = "/postgres";
+  adminUrl = u.toString();
+}
+
+const results: BenchResult[] = [];
+try {
+  console.log(`Postgres: ${embedded ? "embedded" : "BENCH_DATABASE_URL"}; ${new Date().toISOString()}\n`);
+  results.push(...(await benchIngestEmbedded(adminUrl!)));
+} finally {
+  await embedded?.stop();
+}
+printTable(results);
+mkdirSync("bench/out", { recursive: true });
+writeFileSync("bench/out/results.json", JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+process.exit(0);

@@ -1,0 +1,36 @@
+import type { ApiError } from "@/lib/api/types";
+
+/** A failed API request, with a message fit to show to people. */
+export class ApiRequestError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status, or 0 when the server could not be reached. */
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "ApiRequestError";
+  }
+}
+
+/** GET a JSON API route; non-2xx answers become an ApiRequestError carrying the server's `{ error }`. */
+export async function fetchJson<T>(url: string, init?: { signal?: AbortSignal }): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { accept: "application/json" }, signal: init?.signal });
+  } catch (error) {
+    if (init?.signal?.aborted) throw error;
+    throw new ApiRequestError("Could not reach the server. Check the connection and try again.", 0);
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as Partial<ApiError> | null;
+    const reason = typeof body?.error === "string" && body.error ? body.error : response.statusText || "Request failed";
+    throw new ApiRequestError(`${reason.charAt(0).toUpperCase()}${reason.slice(1)} (HTTP ${response.status})`, response.status);
+  }
+  return (await response.json()) as T;
+}
+
+/** Retry transient failures (network, 5xx) twice; a 4xx will not get better by asking again. */
+export function retryTransient(failureCount: number, error: Error): boolean {
+  if (error instanceof ApiRequestError && error.status >= 400 && error.status < 500) return false;
+  return failureCount < 2;
+}

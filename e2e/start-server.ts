@@ -1,0 +1,36 @@
+/**
+ * Starts the product for e2e on a clean slate: a fresh database (on DATABASE_URL's server when set,
+ * as on CI; else a fresh embedded one), 3 days of simulated history for 2,000 users, then the same
+ * entry point as `npm start`.
+ */
+import { rmSync } from "node:fs";
+import pg from "pg";
+
+const port = process.env.E2E_PORT ?? "3210";
+Object.assign(process.env, {
+  PORT: port,
+  HOST: "127.0.0.1",
+  SIM_USERS: "2000",
+  SIM_BACKFILL_DAYS: "3",
+  SIM_RATE: "1",
+  LOG_LEVEL: "warn",
+  NODE_ENV: "production",
+});
+
+if (process.env.DATABASE_URL) {
+  const admin = new URL(process.env.DATABASE_URL);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query("DROP DATABASE IF EXISTS showrunner_e2e WITH (FORCE)");
+  await client.query("CREATE DATABASE showrunner_e2e");
+  await client.end();
+  admin.pathname = "/showrunner_e2e";
+  process.env.DATABASE_URL = admin.toString();
+} else {
+  rmSync(".data/e2e", { recursive: true, force: true });
+  process.env.DATA_DIR = ".data/e2e";
+  process.env.EMBEDDED_PG_PORT = "54331";
+}
+
+await import("../scripts/start.ts");

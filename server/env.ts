@@ -1,0 +1,48 @@
+import { z } from "zod";
+
+/**
+ * The process's configuration, validated once. Anything wrong fails start-up with every problem
+ * listed, rather than surfacing later as a confusing connection error.
+ */
+const envSchema = z.object({
+  /** Postgres URL. Unset → an embedded Postgres with its data under DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Comma-separated Kafka brokers. Unset → the in-process log. */
+  KAFKA_BROKERS: z
+    .string()
+    .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, "brokers are host:port")).min(1))
+    .optional(),
+  KAFKA_SSL: z.stringbool().default(false),
+  KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Interface to listen on; set 0.0.0.0 to serve other machines (wall screens). */
+  HOST: z.string().default("127.0.0.1"),
+  /** Port of the embedded Postgres (zero-setup mode only). */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  /** Where the embedded Postgres and other local state live. */
+  DATA_DIR: z.string().default(".data"),
+  /** Built-in traffic simulator: on by default in the zero-setup mode. */
+  SIMULATOR: z.stringbool().default(true),
+  SIM_SEED: z.coerce.number().int().default(42),
+  SIM_USERS: z.coerce.number().int().min(100).max(2_000_000).default(20_000),
+  /** Days of history generated on first start (0 = none). */
+  SIM_BACKFILL_DAYS: z.coerce.number().int().min(0).max(120).default(28),
+  /** Multiplies the live simulated traffic. */
+  SIM_RATE: z.coerce.number().min(0).max(1000).default(5),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}

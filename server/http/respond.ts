@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+/** A client mistake: becomes a 4xx with its message. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export function json(body: unknown, init: ResponseInit = {}): Response {
+  return new Response(JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? Number(v) : v)), {
+    ...init,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...init.headers },
+  });
+}
+
+/** Runs a route body; client errors become 4xx with a message, anything else a logged 500. */
+export async function handle(run: () => Promise<Response>): Promise<Response> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof HttpError) return json({ error: err.message }, { status: err.status });
+    if (err instanceof z.ZodError) return json({ error: describeZodError(err) }, { status: 400 });
+    console.error(err);
+    return json({ error: "internal error" }, { status: 500 });
+  }
+}
+
+export function describeZodError(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+    .join("; ");
+}
+
+/** Parses URL search params with a zod object schema; unknown params are ignored. */
+export function parseQuery<T extends z.ZodType>(url: string, schema: T): z.infer<T> {
+  const params = Object.fromEntries(new URL(url).searchParams);
+  const result = schema.safeParse(params);
+  if (!result.success) throw new HttpError(400, describeZodError(result.error));
+  return result.data;
+}
+
+/** Reads a JSON body no larger than `maxBytes`. */
+export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  if (length > maxBytes) throw new HttpError(413, `body of ${length} bytes exceeds ${maxBytes}`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new HttpError(413, `body exceeds ${maxBytes} bytes`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, "body is not valid JSON");
+  }
+}

@@ -1,0 +1,179 @@
+import { foldEvents } from "../../lib/aggregate/fold";
+import { CONSUMER_GROUPS, VIEW_EVENT_TOPICS } from "../../lib/config/topics";
+import { parseViewEvent, type ParsedEvent } from "../../lib/events/view-event";
+import type pg from "pg";
+import { withTransaction } from "../db/pool";
+import type { Logger } from "../logger";
+import type { EventLog, LogBatch, TopicPartition, TopicPartitionOffset } from "../log/types";
+import {
+  addCounters,
+  loadUserStates,
+  lockStoredOffset,
+  OffsetConflictError,
+  storeOffset,
+  writeDeadLetters,
+  writeIncrements,
+  type DeadLetterRow,
+} from "./write-batch";
+
+export interface AggregatorDeps {
+  log: EventLog;
+  /** Pool for the ingest transactions. */
+  pool: pg.Pool;
+  logger: Logger;
+  /** Processing clock, epoch ms (bounds "absurd future" timestamps). */
+  clock?: () => number;
+  groupId?: string;
+  topics?: readonly string[];
+  maxBatchSize?: number;
+  /** Partitions processed at once, each in its own transaction. */
+  concurrency?: number;
+  /** Called after a batch commits, with its valid events that had not been counted before. */
+  onCommitted?: (events: ParsedEvent[], summary: BatchSummary) => void;
+  /** Attempts per batch before the aggregator gives up and crashes (a supervisor restarts it). */
+  maxAttempts?: number;
+}
+
+export interface BatchSummary {
+  topic: string;
+  partition: number;
+  nextOffset: number;
+  counted: number;
+  deadLettered: number;
+  /** Messages at offsets already counted before (a replayed batch). */
+  skipped: number;
+}
+
+export interface AggregatorStats {
+  counted: number;
+  deadLettered: number;
+  skipped: number;
+  batches: number;
+  retries: number;
+  /** Next offset committed per "topic/partition". */
+  committed: Record<string, number>;
+}
+
+export interface Aggregator {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  stats(): AggregatorStats;
+  /** Rejects if the aggregator crashed. */
+  readonly crashed: Promise<never>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The stream processor: consumes view events, validates each, and commits every batch's aggregate
+ * increments, dead letters and next offset in ONE Postgres transaction. On assignment it resumes
+ * from the stored offsets, and inside a batch it skips offsets already stored, so a crash or a
+ * redelivery anywhere can replay a batch but never count it twice.
+ */
+export function createAggregator(deps: AggregatorDeps): Aggregator {
+  const groupId = deps.groupId ?? CONSUMER_GROUPS.aggregator;
+  const topics = deps.topics ?? VIEW_EVENT_TOPICS;
+  const clock = deps.clock ?? Date.now;
+  const maxAttempts = deps.maxAttempts ?? 10;
+  const log = deps.logger.child({ component: "aggregator", groupId });
+  const consumer = deps.log.createConsumer({
+    groupId,
+    topics,
+    maxBatchSize: deps.maxBatchSize ?? 5_000,
+    // Node folds one batch while Postgres writes another.
+    partitionsConsumedConcurrently: deps.concurrency ?? 2,
+  });
+  const stats: AggregatorStats = { counted: 0, deadLettered: 0, skipped: 0, batches: 0, retries: 0, committed: {} };
+
+  async function onAssign(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    const { rows } = await deps.pool.query<{ topic: string; partition: number; next_offset: number }>(
+      "SELECT topic, partition, next_offset FROM consumer_offset WHERE group_id = $1 AND topic = ANY($2::text[])",
+      [groupId, [...new Set(partitions.map((p) => p.topic))]],
+    );
+    const wanted = new Set(partitions.map((p) => `${p.topic}/${p.partition}`));
+    log.info({ partitions: partitions.length, stored: rows.length }, "partitions assigned; resuming from stored offsets");
+    return rows
+      .filter((r) => wanted.has(`${r.topic}/${r.partition}`))
+      .map((r) => ({ topic: r.topic, partition: r.partition, offset: r.next_offset }));
+  }
+
+  /** One attempt: everything in one transaction. Returns null when the whole batch was counted before. */
+  async function commitBatch(batch: LogBatch): Promise<{ events: ParsedEvent[]; summary: BatchSummary } | null> {
+    const { topic, partition } = batch;
+    return withTransaction(deps.pool, async (tx) => {
+        const stored = await lockStoredOffset(tx, groupId, topic, partition);
+        const fresh = stored === null ? batch.messages : batch.messages.filter((m) => m.offset >= stored);
+        if (fresh.length === 0) return null;
+
+        const now = clock();
+        const events: ParsedEvent[] = [];
+        const dead: DeadLetterRow[] = [];
+        for (const m of fresh) {
+          const parsed = parseViewEvent(m.value, now);
+          if (parsed.ok) events.push(parsed.event);
+          else dead.push({ topic, partition, offset: m.offset, key: m.key, raw: m.value, reason: parsed.reason });
+        }
+
+        const userIds = [...new Set(events.filter((e) => e.type === "watch").map((e) => e.userId))];
+        const increments = foldEvents(events, await loadUserStates(tx, userIds));
+        await writeIncrements(tx, increments);
+        await writeDeadLetters(tx, groupId, dead);
+        await addCounters(tx, groupId, { counted: events.length, dead_lettered: dead.length });
+        const nextOffset = fresh[fresh.length - 1]!.offset + 1;
+        await storeOffset(tx, groupId, topic, partition, stored, nextOffset);
+        return {
+          events,
+          summary: {
+            topic,
+            partition,
+            nextOffset,
+            counted: events.length,
+            deadLettered: dead.length,
+            skipped: batch.messages.length - fresh.length,
+          },
+        };
+    });
+  }
+
+  async function eachBatch(batch: LogBatch): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await commitBatch(batch);
+        stats.batches++;
+        if (result) {
+          const { summary } = result;
+          stats.counted += summary.counted;
+          stats.deadLettered += summary.deadLettered;
+          stats.skipped += summary.skipped;
+          stats.committed[`${summary.topic}/${summary.partition}`] = summary.nextOffset;
+          if (summary.deadLettered > 0) log.warn({ ...summary }, "dead-lettered malformed events");
+          deps.onCommitted?.(result.events, summary);
+          await consumer.commit([{ topic: summary.topic, partition: summary.partition, offset: summary.nextOffset }]);
+        } else {
+          stats.skipped += batch.messages.length;
+        }
+        await batch.heartbeat();
+        return;
+      } catch (err) {
+        // A partition that moved to another consumer is theirs now: drop the batch, they will count it.
+        if (!batch.isRunning()) return;
+        if (attempt >= maxAttempts && !(err instanceof OffsetConflictError)) {
+          log.error({ err, topic: batch.topic, partition: batch.partition, attempt }, "batch failed; giving up");
+          throw err;
+        }
+        stats.retries++;
+        const delay = Math.min(200 * 2 ** (attempt - 1), 10_000);
+        log.warn({ err: (err as Error).message, topic: batch.topic, partition: batch.partition, attempt, delay }, "batch failed; retrying");
+        await sleep(delay);
+        await batch.heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  return {
+    start: () => consumer.run({ onAssign, eachBatch }),
+    stop: () => consumer.stop(),
+    stats: () => ({ ...stats, committed: { ...stats.committed } }),
+    crashed: consumer.crashed,
+  };
+}
