@@ -31,8 +31,14 @@ export function DataState({
   if (loading) {
     return (
       <div className="data-state data-state--loading" aria-busy="true" data-testid="data-loading">
-        {skeleton ?? <p className="data-state__message">Loading {subject}…</p>}
-        <span className="visually-hidden">Loading {subject}…</span>
+        {skeleton ? (
+          <>
+            {skeleton}
+            <span className="visually-hidden">Loading {subject}…</span>
+          </>
+        ) : (
+          <p className="data-state__message">Loading {subject}…</p>
+        )}
       </div>
     );
   }

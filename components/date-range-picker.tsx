@@ -16,15 +16,12 @@ export interface DateRangePickerProps {
   busy?: boolean;
 }
 
-/** Inclusive UTC day range: two date inputs plus "last N days" presets. */
+/**
+ * Inclusive UTC day range: two date inputs plus "last N days" presets. The inputs start from
+ * `value`; give the picker a `key` from the range to reset them when the URL changes.
+ */
 export function DateRangePicker({ value, today, presets = [7, 14, 28], maxDays = 366, onChange, busy }: DateRangePickerProps) {
   const [draft, setDraft] = useState(value);
-  const [shown, setShown] = useState(value);
-  // Follow the URL when it changes underneath us (back/forward, a preset).
-  if (shown.from !== value.from || shown.to !== value.to) {
-    setShown(value);
-    setDraft(value);
-  }
 
   const problem = !isIsoDay(draft.from) || !isIsoDay(draft.to)
     ? "Pick both days."

@@ -21,19 +21,19 @@ import {
 
 describe("numbers", () => {
   it.each([
-    [formatInteger, 12345.6, "12,346"],
-    [formatInteger, Number.NaN, NO_VALUE],
-    [(v: number) => formatDecimal(v, 1), 1234.56, "1,234.6"],
-    [formatCount, 987_654, "987,654"],
-    [formatCount, 1_234_567, "1.2M"],
-    [formatRate, 4.26, "4.3"],
-    [formatRate, 20_412.4, "20,412"],
-    [formatHours, 5400, "1.5"],
-    [formatHours, 0, "0.0"],
-    [formatPercent, 0.4231, "42.3%"],
-    [formatPercent, 1, "100.0%"],
-    [formatPercent, Number.POSITIVE_INFINITY, NO_VALUE],
-  ])("%o(%o) → %o", (format, value, expected) => {
+    ["formatInteger", 12345.6, "12,346", formatInteger],
+    ["formatInteger", Number.NaN, NO_VALUE, formatInteger],
+    ["formatDecimal(·, 1)", 1234.56, "1,234.6", (v: number) => formatDecimal(v, 1)],
+    ["formatCount", 987_654, "987,654", formatCount],
+    ["formatCount", 1_234_567, "1.2M", formatCount],
+    ["formatRate", 4.26, "4.3", formatRate],
+    ["formatRate", 20_412.4, "20,412", formatRate],
+    ["formatHours", 5400, "1.5", formatHours],
+    ["formatHours", 0, "0.0", formatHours],
+    ["formatPercent", 0.4231, "42.3%", formatPercent],
+    ["formatPercent", 1, "100.0%", formatPercent],
+    ["formatPercent", Number.POSITIVE_INFINITY, NO_VALUE, formatPercent],
+  ])("%s(%o) → %o", (_name, value, expected, format) => {
     expect(format(value)).toBe(expected);
   });
 });
@@ -90,9 +90,10 @@ describe("days", () => {
     [{}, fallback],
     [{ from: "2026-08-01", to: "2026-08-31" }, { from: "2026-08-01", to: "2026-08-31" }],
     [{ from: "2026-08-31", to: "2026-08-01" }, { from: "2026-08-01", to: "2026-08-31" }],
-    [{ from: "yesterday", to: "2026-09-05" }, { from: "2026-09-02", to: "2026-09-05" }],
-    [{ from: ["2026-09-03", "2026-09-04"] }, { from: "2026-09-03", to: "2026-09-08" }],
-  ])("resolveDayRange(%o)", (params, expected) => {
+    [{ from: "yesterday", to: "2026-09-05" }, { from: "2026-08-30", to: "2026-09-05" }],
+    [{ from: ["2026-08-03", "2026-08-04"] }, { from: "2026-08-03", to: "2026-08-09" }],
+    [{ from: "2026-02-30", to: "2026-13-01" }, fallback],
+  ])("resolveDayRange(%o) keeps the default length for a missing bound", (params, expected) => {
     expect(resolveDayRange(params, fallback)).toEqual(expected);
   });
 

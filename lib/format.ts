@@ -155,9 +155,9 @@ export function lastFullDays(now: number, days: number): DayRange {
 }
 
 /**
- * A day range from URL search parameters. A missing or malformed bound falls back to the default
- * range's bound; reversed bounds are swapped rather than rejected, since a shared link should still
- * show something sensible.
+ * A day range from URL search parameters. Missing or malformed bounds fall back to the default
+ * range; with one good bound the other keeps the default length; reversed bounds are swapped
+ * rather than rejected, since a shared link should still show something sensible.
  */
 export function resolveDayRange(
   params: { from?: string | string[] | undefined; to?: string | string[] | undefined },
@@ -166,7 +166,12 @@ export function resolveDayRange(
   const pick = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
   const from = pick(params.from);
   const to = pick(params.to);
-  const range = { from: isIsoDay(from) ? from : fallback.from, to: isIsoDay(to) ? to : fallback.to };
+  const span = daysBetween(fallback.from, fallback.to);
+  let range: DayRange;
+  if (isIsoDay(from) && isIsoDay(to)) range = { from, to };
+  else if (isIsoDay(from)) range = { from, to: addDays(from, span) };
+  else if (isIsoDay(to)) range = { from: addDays(to, -span), to };
+  else range = fallback;
   return range.from <= range.to ? range : { from: range.to, to: range.from };
 }
 

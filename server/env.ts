@@ -13,6 +13,10 @@ const envSchema = z.object({
     .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, "brokers are host:port")).min(1))
     .optional(),
+  /** Prefix of every topic name on the broker, to share a cluster (tests, tenants). */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, "letters, digits, . _ -").default(""),
+  /** Partition counts for topics this process creates: small local ones, or DESIGN.md's. */
+  KAFKA_PARTITIONS: z.enum(["local", "production"]).default("local"),
   KAFKA_SSL: z.stringbool().default(false),
   KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
@@ -31,7 +35,7 @@ const envSchema = z.object({
   /** Days of history generated on first start (0 = none). */
   SIM_BACKFILL_DAYS: z.coerce.number().int().min(0).max(120).default(28),
   /** Multiplies the live simulated traffic. */
-  SIM_RATE: z.coerce.number().min(0).max(1000).default(5),
+  SIM_RATE: z.coerce.number().min(0.01).max(1000).default(20),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });

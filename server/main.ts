@@ -1,6 +1,7 @@
-import { createServer } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import next from "next";
-import { CONSUMER_GROUPS, LOCAL_PARTITIONS, TOPICS, VIEW_EVENT_TOPICS, type TopicName } from "../lib/config/topics";
+import type pg from "pg";
+import { CONSUMER_GROUPS, LOCAL_PARTITIONS, PRODUCTION_PARTITIONS, TOPICS, VIEW_EVENT_TOPICS } from "../lib/config/topics";
 import { generateCatalog } from "../lib/sim/catalog";
 import { createSimulator } from "../lib/sim/simulator";
 import { createDb, type Db } from "./db/client";
@@ -8,11 +9,14 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
 import { applyMigrations } from "./db/migrate";
 import { createPool } from "./db/pool";
 import { parseEnv, type Env } from "./env";
-import { createLiveGateway } from "./live/create-live-gateway";
+import { createLiveGateway, type LiveGateway } from "./live/create-live-gateway";
 import { LiveState, type TitleInfo } from "./live/live-state";
+import { runLiveFeed } from "./live/run-live-feed";
 import { createMemoryLog } from "./log/memory-log";
-import type { EventLog } from "./log/types";
+import { withTopicPrefix } from "./log/with-topic-prefix";
+import type { EventLog, LogConsumer } from "./log/types";
 import { logger } from "./logger";
+import { parseRoles, type Role } from "./roles";
 import { setServices, type Services } from "./services";
 import { backfill, runLiveSimulator } from "./sim/run-simulator";
 import { createAggregator, type Aggregator } from "./stream/create-aggregator";
@@ -28,16 +32,31 @@ async function openDatabase(env: Env): Promise<{ url: string; embedded: Embedded
   return { url: embedded.url, embedded };
 }
 
-async function openLog(env: Env, db: Db): Promise<EventLog> {
+async function openLog(env: Env, pool: pg.Pool): Promise<EventLog> {
+  const partitions = env.KAFKA_PARTITIONS === "production" ? PRODUCTION_PARTITIONS : LOCAL_PARTITIONS;
+  let log: EventLog;
   if (env.KAFKA_BROKERS) {
     const { createKafkaLog } = await import("./log/kafka-log");
-    return createKafkaLog({ brokers: env.KAFKA_BROKERS });
+    log = createKafkaLog({
+      brokers: env.KAFKA_BROKERS,
+      clientId: "showrunner",
+      ssl: env.KAFKA_SSL,
+      sasl: env.KAFKA_SASL_MECHANISM
+        ? { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME ?? "", password: env.KAFKA_SASL_PASSWORD ?? "" }
+        : undefined,
+      log: (entry) => logger.warn({ kafka: entry }, "kafka"),
+    });
+  } else {
+    // The in-memory log starts where the stored offsets left off, as if retention had emptied it.
+    const { rows } = await pool.query<{ topic: string; partition: number; next_offset: number }>(
+      "SELECT topic, partition, next_offset FROM consumer_offset WHERE group_id = $1",
+      [CONSUMER_GROUPS.aggregator],
+    );
+    log = createMemoryLog({ initialOffsets: rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.next_offset })) });
   }
-  // The in-memory log starts where the stored offsets left off, as if retention had emptied it.
-  const stored = await db.consumerOffset.findMany({ where: { groupId: CONSUMER_GROUPS.aggregator } });
-  return createMemoryLog({
-    initialOffsets: stored.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.nextOffset) })),
-  });
+  log = withTopicPrefix(log, env.KAFKA_TOPIC_PREFIX);
+  await log.ensureTopics(Object.values(TOPICS).map((topic) => ({ topic, partitions: partitions[topic] })));
+  return log;
 }
 
 async function loadTitles(db: Db, env: Env): Promise<Map<string, TitleInfo>> {
@@ -53,13 +72,21 @@ async function loadTitles(db: Db, env: Env): Promise<Map<string, TitleInfo>> {
   return new Map(titles.map((t) => [t.id, { name: t.name, genre: t.genre }]));
 }
 
-/** Resolves once the aggregator has committed everything appended to its topics so far. */
-async function caughtUp(log: EventLog, aggregator: Aggregator): Promise<void> {
+/**
+ * Resolves once the aggregator group has committed everything appended so far. Reads the offsets
+ * stored with the aggregates, so it works whichever process runs the aggregator.
+ */
+async function caughtUp(log: EventLog, pool: pg.Pool, onWait: () => void): Promise<void> {
   const ends = (await Promise.all(VIEW_EVENT_TOPICS.map((t) => log.endOffsets(t)))).flat();
-  for (;;) {
-    const committed = aggregator.stats().committed;
-    if (ends.every((o) => o.offset === 0 || (committed[`${o.topic}/${o.partition}`] ?? -1) >= o.offset)) return;
-    await Promise.race([new Promise((r) => setTimeout(r, 20)), aggregator.crashed]);
+  for (let polls = 0; ; polls++) {
+    const { rows } = await pool.query<{ topic: string; partition: number; next_offset: number }>(
+      "SELECT topic, partition, next_offset FROM consumer_offset WHERE group_id = $1",
+      [CONSUMER_GROUPS.aggregator],
+    );
+    const stored = new Map(rows.map((r) => [`${r.topic}/${r.partition}`, r.next_offset]));
+    if (ends.every((o) => (stored.get(`${o.topic}/${o.partition}`) ?? 0) >= o.offset)) return;
+    if (polls > 0 && polls % 100 === 0) onWait();
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -68,97 +95,130 @@ interface WorldState {
   backfilledTo: number;
 }
 
+/** The simulated world: history on first start, then live traffic. Returns its stop function. */
+async function startSimulator(env: Env, db: Db, log: EventLog, pool: pg.Pool, services: Services | null) {
+  const saved = await db.systemState.findUnique({ where: { key: "simulator" } });
+  const now = Date.now();
+  const world: WorldState = (saved?.value as WorldState | undefined) ?? {
+    worldStartMs: Math.floor(now / DAY_MS) * DAY_MS - Math.max(0, env.SIM_BACKFILL_DAYS - 1) * DAY_MS,
+    backfilledTo: 0,
+  };
+  // Signups continue two weeks past the backfill, so live traffic keeps bringing new cohorts.
+  const sim = createSimulator({
+    seed: env.SIM_SEED,
+    catalog: generateCatalog(env.SIM_SEED),
+    startMs: world.worldStartMs,
+    users: env.SIM_USERS,
+    signupDays: env.SIM_BACKFILL_DAYS + 14,
+  });
+  const progress = (state: Services["backfill"]) => {
+    if (services) services.backfill = state;
+  };
+  if (world.backfilledTo === 0 && env.SIM_BACKFILL_DAYS > 0) {
+    const days = Math.ceil((now - world.worldStartMs) / DAY_MS);
+    progress({ state: "running", daysDone: 0, daysTotal: days });
+    console.log(`Backfilling ${days} days of simulated history (${env.SIM_USERS.toLocaleString("en")} users)…`);
+    const total = await backfill({
+      sim,
+      log,
+      fromMs: world.worldStartMs,
+      toMs: now,
+      caughtUp: () => caughtUp(log, pool, () => console.log("  waiting for the stream processor to catch up…")),
+      onProgress: (p) => {
+        progress({ state: "running", daysDone: p.day, daysTotal: p.days });
+        console.log(`  backfill day ${p.day}/${p.days}: ${p.events.toLocaleString("en")} events counted, ${(p.elapsedMs / 1000).toFixed(1)} s`);
+      },
+    });
+    console.log(`Backfill done: ${total.toLocaleString("en")} events.`);
+  } else {
+    sim.eventsBetween(now, now); // fast-forward the world to now; the downtime produced nothing
+  }
+  progress({ state: "done", daysDone: 0, daysTotal: 0 });
+  const state: WorldState = { worldStartMs: world.worldStartMs, backfilledTo: sim.cursorMs };
+  await db.systemState.upsert({ where: { key: "simulator" }, create: { key: "simulator", value: { ...state } }, update: { value: { ...state } } });
+  sim.setRateMultiplier(env.SIM_RATE);
+  return runLiveSimulator({ sim, log, logger, clock: Date.now });
+}
+
+async function listen(server: Server, env: Env): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(env.PORT, env.HOST, resolve);
+  });
+}
+
 async function main() {
   const bootStarted = Date.now();
   const env = parseEnv();
+  const roles = parseRoles(process.argv.slice(2), env);
+  const has = (r: Role) => roles.has(r);
   const dev = process.argv.includes("--dev");
   const clock = Date.now;
+  logger.info({ roles: [...roles] }, "starting");
 
   const database = await openDatabase(env);
   const migrations = await applyMigrations(database.url, (line) => logger.info(line));
   if (migrations.applied.length > 0) logger.info({ applied: migrations.applied }, "migrations applied");
   const db = createDb(database.url);
   const pool = createPool(database.url);
+  const log = await openLog(env, pool);
+  const titles = await loadTitles(db, env);
 
-  const log = await openLog(env, db);
-  await log.ensureTopics(Object.values(TOPICS).map((topic) => ({ topic, partitions: LOCAL_PARTITIONS[topic as TopicName] })));
+  // Live state for processes that show live views; fed by the aggregator when it runs here.
+  const live = has("web") || has("live") ? new LiveState(clock, titles) : null;
+  let aggregator: Aggregator | null = null;
+  if (has("stream")) {
+    aggregator = createAggregator({
+      log,
+      pool,
+      logger,
+      clock,
+      onCommitted: (events, summary) => live?.record(events, `${summary.topic}/${summary.partition}`),
+    });
+    await aggregator.start();
+    aggregator.crashed.catch((err: unknown) => {
+      logger.fatal({ err }, "the stream processor crashed; exiting so a supervisor can restart it");
+      process.exit(1);
+    });
+  }
+  let liveFeed: LogConsumer | null = null;
+  let deadLetterTimer: NodeJS.Timeout | null = null;
+  if (live) {
+    if (!aggregator) liveFeed = await runLiveFeed({ log, live, logger, clock });
+    const refresh = () =>
+      pool
+        .query<{ n: number }>("SELECT coalesce(sum(value), 0)::bigint AS n FROM pipeline_counter WHERE name = 'dead_lettered'")
+        .then((r) => live.setDeadLetters(r.rows[0]?.n ?? 0))
+        .catch(() => undefined);
+    void refresh();
+    deadLetterTimer = setInterval(refresh, 5_000);
+    deadLetterTimer.unref();
+  }
 
-  const live = new LiveState(clock, await loadTitles(db, env));
-  const aggregator = createAggregator({
-    log,
-    pool,
-    logger,
-    clock,
-    onCommitted: (events, summary) => live.record(events, `${summary.topic}/${summary.partition}`, summary.deadLettered),
-  });
-  await aggregator.start();
-  aggregator.crashed.catch((err: unknown) => {
-    logger.fatal({ err }, "the stream processor crashed; exiting so a supervisor can restart it");
-    process.exit(1);
-  });
-
-  const services: Services = {
-    db,
-    log,
-    live,
-    startedAt: bootStarted,
-    version: VERSION,
-    backfill: { state: "idle", daysDone: 0, daysTotal: 0 },
-  };
+  const services: Services = { db, log, live, startedAt: bootStarted, version: VERSION, backfill: { state: "idle", daysDone: 0, daysTotal: 0 } };
   setServices(services);
 
-  const app = next({ dev, dir: process.cwd(), hostname: env.HOST, port: env.PORT });
-  const handleRequest = app.getRequestHandler();
-  await app.prepare();
-  const server = createServer((req, res) => void handleRequest(req, res));
-  const gateway = createLiveGateway({ server, logger, overview: () => live.snapshot() });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(env.PORT, env.HOST, resolve);
-  });
-  logger.info({ url: `http://localhost:${env.PORT}`, log: log.kind, ms: Date.now() - bootStarted }, "Showrunner is up");
-
-  let stopSimulator: (() => Promise<void>) | null = null;
-  if (env.SIMULATOR) {
-    const saved = await db.systemState.findUnique({ where: { key: "simulator" } });
-    const now = clock();
-    const world: WorldState = (saved?.value as WorldState | undefined) ?? {
-      worldStartMs: Math.floor(now / DAY_MS) * DAY_MS - Math.max(0, env.SIM_BACKFILL_DAYS - 1) * DAY_MS,
-      backfilledTo: 0,
-    };
-    const catalog = generateCatalog(env.SIM_SEED);
-    // Signups continue two weeks past the backfill, so live traffic keeps bringing new cohorts.
-    const sim = createSimulator({
-      seed: env.SIM_SEED,
-      catalog,
-      startMs: world.worldStartMs,
-      users: env.SIM_USERS,
-      signupDays: env.SIM_BACKFILL_DAYS + 14,
-    });
-    if (world.backfilledTo === 0 && env.SIM_BACKFILL_DAYS > 0) {
-      services.backfill = { state: "running", daysDone: 0, daysTotal: Math.ceil((now - world.worldStartMs) / DAY_MS) };
-      console.log(`Backfilling ${services.backfill.daysTotal} days of simulated history (${env.SIM_USERS} users)…`);
-      const total = await backfill({
-        sim,
-        log,
-        fromMs: world.worldStartMs,
-        toMs: now,
-        caughtUp: () => caughtUp(log, aggregator),
-        onProgress: (p) => {
-          services.backfill = { state: "running", daysDone: p.day, daysTotal: p.days };
-          console.log(`  backfill day ${p.day}/${p.days}: ${p.events.toLocaleString("en")} events counted, ${(p.elapsedMs / 1000).toFixed(1)} s`);
-        },
-      });
-      console.log(`Backfill done: ${total.toLocaleString("en")} events.`);
-    } else {
-      sim.eventsBetween(now, now); // fast-forward the world to now; the downtime produced nothing
+  let server: Server | null = null;
+  let gateway: LiveGateway | null = null;
+  if (has("web") || has("live")) {
+    let handleRequest: RequestListener | null = null;
+    if (has("web")) {
+      const app = next({ dev, dir: process.cwd(), hostname: env.HOST, port: env.PORT });
+      const handler = app.getRequestHandler();
+      await app.prepare();
+      handleRequest = (req, res) => void handler(req, res);
     }
-    services.backfill = { ...services.backfill, state: "done" };
-    const state: WorldState = { worldStartMs: world.worldStartMs, backfilledTo: sim.cursorMs };
-    await db.systemState.upsert({ where: { key: "simulator" }, create: { key: "simulator", value: { ...state } }, update: { value: { ...state } } });
-    sim.setRateMultiplier(env.SIM_RATE);
-    stopSimulator = runLiveSimulator({ sim, log, logger, clock });
+    server = createServer((req, res) => {
+      if (handleRequest) return handleRequest(req, res);
+      // A live-only process: socket.io answers its own path; this is everything else.
+      res.writeHead(req.url === "/healthz" ? 200 : 404, { "content-type": "text/plain" }).end(req.url === "/healthz" ? "ok" : "not found");
+    });
+    if (live) gateway = createLiveGateway({ server, logger, overview: () => live.snapshot() });
+    await listen(server, env);
   }
+  logger.info({ url: server ? `http://localhost:${env.PORT}` : null, log: log.kind, roles: [...roles], ms: Date.now() - bootStarted }, "Showrunner is up");
+
+  const stopSimulator = has("sim") && env.SIMULATOR ? await startSimulator(env, db, log, pool, services) : null;
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -168,8 +228,11 @@ async function main() {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await stopSimulator?.();
-    await gateway.close(); // tells browsers to reconnect; closes the HTTP server too
-    await aggregator.stop(); // finishes the batch in flight
+    if (deadLetterTimer) clearInterval(deadLetterTimer);
+    if (gateway) await gateway.close(); // tells browsers to reconnect; closes the HTTP server too
+    else if (server) await new Promise((r) => server.close(r));
+    await liveFeed?.stop();
+    await aggregator?.stop(); // finishes the batch in flight, leaves the group
     await log.close();
     await db.$disconnect();
     await pool.end();

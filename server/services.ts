@@ -9,7 +9,8 @@ import type { EventLog } from "./log/types";
 export interface Services {
   db: Db;
   log: EventLog;
-  live: LiveState;
+  /** Null in processes that serve no live views (stream, sim). */
+  live: LiveState | null;
   startedAt: number;
   version: string;
   /** Progress of the first-start backfill, for /api/health. */

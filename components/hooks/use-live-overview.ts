@@ -32,6 +32,8 @@ export function useLiveOverview(): LiveOverview {
   const query = useQuery({
     queryKey: ["overview"],
     queryFn: ({ signal }) => fetchJson<OverviewResponse>("/api/overview", { signal }),
+    // Always fetch on mount: a cached snapshot from an earlier visit is minutes old.
+    staleTime: 0,
     refetchInterval: isLive ? false : FALLBACK_POLL_MS,
     refetchOnWindowFocus: false,
     retry: retryTransient,

@@ -3,10 +3,12 @@ import { z } from "zod";
 const DAY_MS = 86_400_000;
 
 /** A UTC calendar day, YYYY-MM-DD, that really exists. */
-export const daySchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a day as YYYY-MM-DD")
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), "is not a calendar day");
+export const daySchema = z.string().superRefine((s, ctx) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) ctx.addIssue({ code: "custom", message: "must be a day as YYYY-MM-DD" });
+  else if (Number.isNaN(Date.parse(`${s}T00:00:00Z`)) || !new Date(`${s}T00:00:00Z`).toISOString().startsWith(s)) {
+    ctx.addIssue({ code: "custom", message: "is not a calendar day" });
+  }
+});
 
 /** Spread into a query schema: an optional inclusive day range. */
 export const dayRangeShape = { from: daySchema.optional(), to: daySchema.optional() };

@@ -261,3 +261,31 @@ describe("userWindows", () => {
     expect(w.userWindows("u", now)).toEqual([{ windowStart: T0 + 26 * M, watchCount: 1, watchSeconds: 60, distinctTitles: 1 }]);
   });
 });
+
+describe("LiveWindows watermark across partitions", () => {
+  it("is held back by the slowest active partition, so a partition running ahead makes no one late", () => {
+    const w = new LiveWindows();
+    const now = T0 + 30 * M;
+    w.add(ev(T0 + 30 * M, "u1"), now, "p0"); // p0 is half an hour ahead
+    w.add(ev(T0, "u2"), now, "p1");
+    expect(w.watermark()).toBe(T0 - 10 * M);
+    // 5 minutes behind p1's latest: late for a global watermark (T0 + 20 min), on time here.
+    expect(w.add(ev(T0 - 5 * M, "u3"), now, "p1")).toBe("live");
+    expect(w.add(ev(T0 - 11 * M, "u3"), now, "p1")).toBe("late");
+  });
+
+  it("lets a partition that went silent stop holding the watermark back, and counts it again when it resumes", () => {
+    const w = new LiveWindows({ idleSourceMs: 30_000 });
+    w.add(ev(T0, "u1"), T0, "slow");
+    w.add(ev(T0 + 20 * M, "u2"), T0, "fast");
+    expect(w.watermark()).toBe(T0 - 10 * M);
+    // 31 s of processing time later only "fast" is active.
+    w.add(ev(T0 + 21 * M, "u2"), T0 + 31_000, "fast");
+    expect(w.watermark()).toBe(T0 + 11 * M);
+    expect(w.add(ev(T0 + 5 * M, "u1"), T0 + 31_000, "fast")).toBe("late");
+    // "slow" resumes: it counts like a new partition (not judged by the watermark it was not part of)
+    // and holds the watermark back again.
+    expect(w.add(ev(T0 + 5 * M, "u1"), T0 + 32_000, "slow")).toBe("live");
+    expect(w.watermark()).toBe(T0 - 5 * M);
+  });
+});

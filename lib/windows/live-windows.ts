@@ -57,8 +57,10 @@ export type AddOutcome = "live" | "late" | "outside-horizon";
  *
  * The watermark is the allowed lateness behind the SLOWEST active source (partition): each source's
  * events arrive in order but sources drift apart, so one running ahead must not make the others'
- * events late. A source silent for `idleSourceMs` stops counting; the watermark never moves back.
- * An event behind it is "late" for these windows (the daily tables still take it).
+ * events late. A source silent for `idleSourceMs` stops counting. The watermark is recomputed as
+ * sources come and go, so it can step back when a partition joins or resumes: that only makes the
+ * live view more lenient. An event behind it is "late" for these windows (the daily tables still
+ * take it).
  */
 export class LiveWindows {
   private readonly windowMs: number;
@@ -94,8 +96,7 @@ export class LiveWindows {
       if (nowMs - src.lastSeenMs > this.idleSourceMs) this.sources.delete(id);
       else if (src.maxEventTime < slowest) slowest = src.maxEventTime;
     }
-    const candidate = slowest - this.latenessMs;
-    if (this.currentWatermark === null || candidate > this.currentWatermark) this.currentWatermark = candidate;
+    this.currentWatermark = slowest - this.latenessMs;
   }
 
   /**
@@ -104,9 +105,9 @@ export class LiveWindows {
    * live view).
    */
   add(e: ParsedEvent, nowMs: number, source = "default"): AddOutcome {
-    const wm = this.currentWatermark;
-    if (wm !== null && e.time < wm) return "late";
+    const wm = this.sources.has(source) ? this.currentWatermark : null; // a new source is judged once it counts
     this.observe(source, e.time, nowMs);
+    if (wm !== null && e.time < wm) return "late";
     const minute = Math.floor(e.time / MINUTE_MS) * MINUTE_MS;
     if (minute < this.horizonStart(nowMs)) return "outside-horizon";
 

@@ -23,12 +23,16 @@ export class LiveState {
     private readonly titles: Map<string, TitleInfo>,
   ) {}
 
-  /** Feeds events that a batch of one partition (`source`) just committed. */
-  record(events: readonly ParsedEvent[], source: string, deadLettered = 0): void {
+  /** Feeds valid events of one partition (`source`), e.g. a batch the aggregator just committed. */
+  record(events: readonly ParsedEvent[], source: string): void {
     const now = this.clock();
     for (const e of events) if (this.windows.add(e, now, source) === "late") this.lateEvents++;
-    this.deadLetters += deadLettered;
-    this.rate.add(events.length + deadLettered, now);
+    this.rate.add(events.length, now);
+  }
+
+  /** Dead letters stored so far (read from Postgres: the aggregator may run in another process). */
+  setDeadLetters(total: number): void {
+    this.deadLetters = total;
   }
 
   setTitle(titleId: string, info: TitleInfo): void {

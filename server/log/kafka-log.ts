@@ -319,6 +319,22 @@ export function createKafkaLog(options: KafkaLogOptions): EventLog {
       return (await topicOffsets(topic)).map((o) => ({ topic, partition: o.partition, offset: Number(o.low) }));
     },
 
+    async offsetsForTime(topic, timestampMs) {
+      const a = await getAdmin();
+      const [byTime, ends] = await Promise.all([
+        whileLeadersSettle(() => a.fetchTopicOffsetsByTimestamp(topic, timestampMs)),
+        topicOffsets(topic),
+      ]);
+      // Kafka answers -1 where no record is that recent: start at the end then.
+      return byTime
+        .sort((x, y) => x.partition - y.partition)
+        .map((o) => ({
+          topic,
+          partition: o.partition,
+          offset: Number(o.offset) >= 0 ? Number(o.offset) : Number(ends.find((e) => e.partition === o.partition)?.high ?? 0),
+        }));
+    },
+
     async close() {
       if (closed) return;
       closed = true;

@@ -309,6 +309,13 @@ export function createMemoryLog(options: MemoryLogOptions = {}): EventLog & {
       return partitionsOf(topic).map((p, partition) => ({ topic, partition, offset: p.startOffset }));
     },
 
+    async offsetsForTime(topic, timestampMs) {
+      return partitionsOf(topic).map((p, partition) => {
+        const i = p.messages.findIndex((m) => m.timestamp >= timestampMs);
+        return { topic, partition, offset: p.startOffset + (i === -1 ? p.messages.length : i) };
+      });
+    },
+
     appended: (topic) => appendedCount.get(topic) ?? 0,
 
     async close() {

@@ -84,5 +84,10 @@ export interface EventLog {
   endOffsets(topic: string): Promise<TopicPartitionOffset[]>;
   /** Per partition: the oldest offset still held. */
   startOffsets(topic: string): Promise<TopicPartitionOffset[]>;
+  /**
+   * Per partition: the earliest offset whose record timestamp is ≥ `timestampMs` (the end offset
+   * where there is none), as Kafka's ListOffsets by time. For replay and for catching up live views.
+   */
+  offsetsForTime(topic: string, timestampMs: number): Promise<TopicPartitionOffset[]>;
   close(): Promise<void>;
 }

@@ -1,9 +1,13 @@
-import { handle, json } from "@/server/http/respond";
+import { handle, HttpError, json } from "@/server/http/respond";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";
 
 /** The live overview's current snapshot: the page's first paint, before socket.io takes over. */
 export function GET() {
-  return handle(async () => json(getServices().live.snapshot()));
+  return handle(async () => {
+    const live = getServices().live;
+    if (!live) throw new HttpError(503, "this process serves no live views");
+    return json(live.snapshot());
+  });
 }

@@ -59,6 +59,7 @@ export function RetentionReport({ range, today }: { range: DayRange; today: stri
           </p>
         </div>
         <DateRangePicker
+          key={`${range.from}/${range.to}`}
           value={range}
           today={today}
           presets={[14, 28, 56]}

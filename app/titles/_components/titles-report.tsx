@@ -23,6 +23,7 @@ export function TitlesReport({ range, today }: { range: DayRange; today: string 
           </p>
         </div>
         <DateRangePicker
+          key={`${range.from}/${range.to}`}
           value={range}
           today={today}
           busy={query.isFetching && query.isPlaceholderData}

@@ -9,6 +9,8 @@ export function GET(_request: Request, { params }: { params: Promise<{ id: strin
   return handle(async () => {
     const id = userIdSchema.safeParse(decodeURIComponent((await params).id));
     if (!id.success) throw new HttpError(400, "user id must be 1–128 characters");
-    return json({ userId: id.data, windowMinutes: 5, slideMinutes: 1, windows: getServices().live.userWindows(id.data) });
+    const live = getServices().live;
+    if (!live) throw new HttpError(503, "this process serves no live views");
+    return json({ userId: id.data, windowMinutes: 5, slideMinutes: 1, windows: live.userWindows(id.data) });
   });
 }
