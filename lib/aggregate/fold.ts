@@ -64,6 +64,12 @@ export interface BatchIncrements {
   users: UserStateUpdate[];
 }
 
+function sortBy<T>(rows: T[], key: (row: T) => string): T[] {
+  const keyed = rows.map((row) => ({ row, k: key(row) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.row);
+}
+
 function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let v = map.get(key);
   if (v === undefined) {
@@ -149,11 +155,13 @@ export function foldEvents(events: readonly ParsedEvent[], priorUsers: ReadonlyM
     }
   }
 
+  // Rows in key order: concurrent transactions (other partitions) then lock shared rows in the
+  // same order and cannot deadlock.
   return {
-    userDays: [...userDays.values()],
-    watched: [...watched.values()],
-    titleDays: [...titleDays.values()],
-    minutes: [...minutes.values()],
-    users: [...users.values()],
+    userDays: sortBy([...userDays.values()], (r) => `${r.userId}\u0000${r.day}`),
+    watched: sortBy([...watched.values()], (r) => `${r.day}\u0000${r.titleId}\u0000${r.userId}`),
+    titleDays: sortBy([...titleDays.values()], (r) => `${r.titleId}\u0000${r.day}`),
+    minutes: [...minutes.values()].sort((a, b) => a.minute - b.minute),
+    users: sortBy([...users.values()], (r) => r.userId),
   };
 }

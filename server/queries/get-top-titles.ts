@@ -19,7 +19,7 @@ export async function getTopTitles(db: Db, range: { from: string; to: string }, 
     )
     SELECT r.title_id, t.title_name, t.genre, t.release_year, r.total, r.views,
            (SELECT count(DISTINCT v.user_id) FROM user_day_title v
-             WHERE v.title_id = r.title_id AND v.day BETWEEN ${range.from}::date AND ${range.to}::date) AS unique_viewers
+             WHERE v.day BETWEEN ${range.from}::date AND ${range.to}::date AND v.title_id = r.title_id) AS unique_viewers
     FROM ranked r LEFT JOIN title t ON t.title_id = r.title_id
     ORDER BY r.total DESC, r.title_id`;
   return {

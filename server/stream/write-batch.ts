@@ -82,6 +82,7 @@ export async function writeIncrements(tx: Tx, inc: BatchIncrements): Promise<voi
          SELECT i.user_id, i.day, i.watch_seconds, i.watch_count, coalesce(n.n, 0), i.sessions, i.likes, i.dislikes,
                 i.searches, i.ratings, i.rating_sum
          FROM user_inc i LEFT JOIN new_titles n ON n.user_id = i.user_id AND n.day = i.day
+         ORDER BY i.user_id, i.day
          ON CONFLICT (user_id, day) DO UPDATE SET
            watch_seconds = s.watch_seconds + excluded.watch_seconds,
            watch_count = s.watch_count + excluded.watch_count,
@@ -99,6 +100,7 @@ export async function writeIncrements(tx: Tx, inc: BatchIncrements): Promise<voi
        INSERT INTO title_daily_stat AS s (title_id, day, watch_seconds, views, unique_viewers, likes, dislikes)
        SELECT i.title_id, i.day, i.watch_seconds, i.views, coalesce(n.n, 0), i.likes, i.dislikes
        FROM title_inc i LEFT JOIN new_viewers n ON n.title_id = i.title_id AND n.day = i.day
+       ORDER BY i.title_id, i.day
        ON CONFLICT (title_id, day) DO UPDATE SET
          watch_seconds = s.watch_seconds + excluded.watch_seconds,
          views = s.views + excluded.views,

@@ -31,7 +31,7 @@ CREATE TABLE "user_day_title" (
     "day" DATE NOT NULL,
     "title_id" TEXT NOT NULL,
 
-    CONSTRAINT "user_day_title_pkey" PRIMARY KEY ("user_id","day","title_id")
+    CONSTRAINT "user_day_title_pkey" PRIMARY KEY ("day","title_id","user_id")
 );
 
 -- CreateTable
@@ -117,9 +117,6 @@ CREATE INDEX "title_genre_idx" ON "title"("genre");
 
 -- CreateIndex
 CREATE INDEX "user_daily_stat_day_idx" ON "user_daily_stat"("day");
-
--- CreateIndex
-CREATE INDEX "user_day_title_title_id_day_idx" ON "user_day_title"("title_id", "day");
 
 -- CreateIndex
 CREATE INDEX "user_activity_first_watch_day_idx" ON "user_activity"("first_watch_day");
