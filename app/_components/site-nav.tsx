@@ -8,6 +8,7 @@ export const NAV_ITEMS: ReadonlyArray<{ href: string; label: string }> = [
   { href: "/", label: "Overview" },
   { href: "/titles", label: "Titles" },
   { href: "/retention", label: "Retention" },
+  { href: "/pipeline", label: "Pipeline" },
 ];
 
 function isActive(pathname: string, href: string): boolean {

@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { listDeadLetters } from "@/server/queries/get-pipeline";
+import { handle, json, parseQuery } from "@/server/http/respond";
+import { getServices } from "@/server/services";
+
+export const dynamic = "force-dynamic";
+
+const querySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** An id from the previous page's `nextBefore`: only older dead letters. */
+  before: z.coerce.number().int().positive().optional(),
+});
+
+/** Dead letters of the aggregator group, newest first, a page at a time. */
+export function GET(request: Request) {
+  return handle(async () => {
+    const q = parseQuery(request.url, querySchema);
+    return json(await listDeadLetters(getServices().db, { limit: q.limit, before: q.before }));
+  });
+}
