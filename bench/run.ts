@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { startEmbeddedPostgres } from "../server/db/embedded";
 import { logger } from "../server/logger";
+import { benchAssignment } from "./assignment";
 import { benchIngestEmbedded } from "./ingest-embedded";
 import { printTable, type BenchResult } from "./report";
 
@@ -19,6 +20,7 @@ if (embedded) {
 }
 
 const results: BenchResult[] = [];
+results.push(...benchAssignment());
 try {
   console.log(`Postgres: ${embedded ? "embedded" : "BENCH_DATABASE_URL"}; ${new Date().toISOString()}\n`);
   results.push(...(await benchIngestEmbedded(adminUrl!)));
