@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: runs the benchmarks and prints one table of figures, each beside a baseline
  * measured in the same run. Uses BENCH_DATABASE_URL's server when set, else an embedded Postgres
- * (the zero-setup path). Results are also written to bench/out/results.json.
+ * (the zero-setup path); the Kafka benchmark runs when KAFKA_BROKERS (or BENCH_KAFKA_BROKERS) is set.
+ * Results are also written to bench/out/results.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { startEmbeddedPostgres } from "../server/db/embedded";
 import { logger } from "../server/logger";
 import { benchAssignment } from "./assignment";
 import { benchIngestEmbedded } from "./ingest-embedded";
+import { benchIngestKafka } from "./ingest-kafka";
 import { printTable, type BenchResult } from "./report";
 
 logger.level = "warn";
@@ -24,6 +26,9 @@ results.push(...benchAssignment());
 try {
   console.log(`Postgres: ${embedded ? "embedded" : "BENCH_DATABASE_URL"}; ${new Date().toISOString()}\n`);
   results.push(...(await benchIngestEmbedded(adminUrl!)));
+  const kafkaBrokers = process.env.BENCH_KAFKA_BROKERS ?? process.env.KAFKA_BROKERS;
+  if (kafkaBrokers) results.push(...(await benchIngestKafka(adminUrl!, kafkaBrokers.split(","))));
+  else console.log("Kafka ingest skipped: start a broker (npm run kafka:start) and set KAFKA_BROKERS=127.0.0.1:9092\n");
 } finally {
   await embedded?.stop();
 }

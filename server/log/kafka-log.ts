@@ -355,6 +355,8 @@ function createKafkaConsumer(
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
     maxWaitTimeInMs: logOptions.fetchMaxWaitMs ?? 500,
+    // Room for one full batch per partition per fetch (kafkajs's default is 1 MiB).
+    maxBytesPerPartition: 4 * 1024 * 1024,
     // A crash is final: the owner decides (fail loudly), kafkajs must not silently restart.
     retry: { restartOnFailure: async () => false },
   });
@@ -506,7 +508,14 @@ function createKafkaConsumer(
       handlers = h;
       await consumer.connect();
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        // kafkajs waits for every batch of a fetch before the next one: handling partitions in
+        // parallel is what overlaps one batch's fold with another's Postgres writes.
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch,
+      });
       await ready;
       if (crashError) throw crashError;
     },
