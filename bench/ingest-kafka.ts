@@ -142,7 +142,7 @@ export async function benchIngestKafka(
     const watchPerf = perf.find((p) => p.topic === `${prefix}watch_events`)!;
 
     // 3. Measured: the aggregator from the earliest offset until every stored offset is at the end.
-    const groupId = `${prefix}${CONSUMER_GROUPS.aggregator}`;
+    const groupId = CONSUMER_GROUPS.aggregator; // the prefixed log prefixes it on the broker
     const target = [...ends.values()].flat().filter((o) => o.offset > 0);
     aggregator = createAggregator({ log, pool, logger, groupId });
     const agg = aggregator;

@@ -13,7 +13,7 @@ const envSchema = z.object({
     .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, "brokers are host:port")).min(1))
     .optional(),
-  /** Prefix of every topic name on the broker, to share a cluster (tests, tenants). */
+  /** Prefix of every topic name and consumer group id on the broker, to share a cluster (tests, tenants). */
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, "letters, digits, . _ -").default(""),
   /** Partition counts for topics this process creates: small local ones, or DESIGN.md's. */
   KAFKA_PARTITIONS: z.enum(["local", "production"]).default("local"),

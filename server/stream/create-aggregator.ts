@@ -1,10 +1,10 @@
-import { foldEvents } from "../../lib/aggregate/fold";
 import { CONSUMER_GROUPS, VIEW_EVENT_TOPICS } from "../../lib/config/topics";
 import { parseViewEvent, type ParsedEvent } from "../../lib/events/view-event";
 import type pg from "pg";
 import { withTransaction } from "../db/pool";
 import type { Logger } from "../logger";
 import type { EventLog, LogBatch, TopicPartition, TopicPartitionOffset } from "../log/types";
+import { foldUnderFloor, loadReplayFloor, type ReplayFloor } from "./replay-aggregates";
 import {
   addCounters,
   loadUserStates,
@@ -84,17 +84,32 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
     partitionsConsumedConcurrently: deps.concurrency ?? 2,
   });
   const stats: AggregatorStats = { counted: 0, deadLettered: 0, skipped: 0, batches: 0, retries: 0, committed: {} };
+  /** Set by `npm run replay -- --from T`; replays only happen while no processor runs. */
+  let floor: ReplayFloor | null = null;
 
+  /**
+   * Where to resume: the offsets stored with the aggregates. A partition with none starts at the
+   * log's start, never at the group's Kafka-committed offset: Postgres is the source of truth, and a
+   * fresh database paired with an old group must not skip what it never counted.
+   */
   async function onAssign(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
-    const { rows } = await deps.pool.query<{ topic: string; partition: number; next_offset: number }>(
-      "SELECT topic, partition, next_offset FROM consumer_offset WHERE group_id = $1 AND topic = ANY($2::text[])",
-      [groupId, [...new Set(partitions.map((p) => p.topic))]],
-    );
-    const wanted = new Set(partitions.map((p) => `${p.topic}/${p.partition}`));
-    log.info({ partitions: partitions.length, stored: rows.length }, "partitions assigned; resuming from stored offsets");
-    return rows
-      .filter((r) => wanted.has(`${r.topic}/${r.partition}`))
-      .map((r) => ({ topic: r.topic, partition: r.partition, offset: r.next_offset }));
+    floor = await loadReplayFloor(deps.pool, groupId);
+    const topicsAssigned = [...new Set(partitions.map((p) => p.topic))];
+    const [{ rows }, starts] = await Promise.all([
+      deps.pool.query<{ topic: string; partition: number; next_offset: number }>(
+        "SELECT topic, partition, next_offset FROM consumer_offset WHERE group_id = $1 AND topic = ANY($2::text[])",
+        [groupId, topicsAssigned],
+      ),
+      Promise.all(topicsAssigned.map((t) => deps.log.startOffsets(t))).then((o) => o.flat()),
+    ]);
+    const stored = new Map(rows.map((r) => [`${r.topic}/${r.partition}`, r.next_offset]));
+    const start = new Map(starts.map((o) => [`${o.topic}/${o.partition}`, o.offset]));
+    log.info({ partitions: partitions.length, stored: stored.size }, "partitions assigned; resuming from stored offsets");
+    return partitions.map(({ topic, partition }) => ({
+      topic,
+      partition,
+      offset: stored.get(`${topic}/${partition}`) ?? start.get(`${topic}/${partition}`) ?? 0,
+    }));
   }
 
   /** One attempt: everything in one transaction. Returns null when the whole batch was counted before. */
@@ -108,26 +123,31 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         const now = clock();
         const events: ParsedEvent[] = [];
         const dead: DeadLetterRow[] = [];
+        // Events below a replay floor's `until` (a prefix of the batch) were counted before if their day precedes it.
+        const until = floor?.until[`${topic}/${partition}`] ?? -1;
+        let replayed = 0;
         for (const m of fresh) {
           const parsed = parseViewEvent(m.value, now);
-          if (parsed.ok) events.push(parsed.event);
-          else dead.push({ topic, partition, offset: m.offset, key: m.key, raw: m.value, reason: parsed.reason });
+          if (parsed.ok) {
+            events.push(parsed.event);
+            if (m.offset < until) replayed++;
+          } else dead.push({ topic, partition, offset: m.offset, key: m.key, raw: m.value, reason: parsed.reason });
         }
 
         const userIds = [...new Set(events.filter((e) => e.type === "watch").map((e) => e.userId))];
-        const increments = foldEvents(events, await loadUserStates(tx, userIds));
-        await writeIncrements(tx, increments);
+        const { increments, counted } = foldUnderFloor(events, replayed, await loadUserStates(tx, userIds), floor?.fromDay ?? "");
+        for (const inc of increments) await writeIncrements(tx, inc);
         await writeDeadLetters(tx, groupId, dead);
-        await addCounters(tx, groupId, { counted: events.length, dead_lettered: dead.length });
+        await addCounters(tx, groupId, { counted: counted.length, dead_lettered: dead.length });
         const nextOffset = fresh[fresh.length - 1]!.offset + 1;
         await storeOffset(tx, groupId, topic, partition, stored, nextOffset);
         return {
-          events,
+          events: counted,
           summary: {
             topic,
             partition,
             nextOffset,
-            counted: events.length,
+            counted: counted.length,
             deadLettered: dead.length,
             skipped: batch.messages.length - fresh.length,
           },
