@@ -57,6 +57,9 @@ export interface KafkaLogOptions extends KafkaConnectionOptions {
   fetchMaxWaitMs?: number;
 }
 
+const RESTARTS_ALLOWED = 10;
+const RESTART_WINDOW_MS = 5 * 60_000;
+
 /** Kafka caps a record batch at message.max.bytes (1 MiB by default), after compression. */
 const MAX_SEND_BYTES = 900_000;
 /** Per-record overhead on top of key and value in the v2 record format, roughly. */
@@ -352,13 +355,26 @@ function createKafkaConsumer(
   onStopped: () => void,
 ): LogConsumer {
   const maxBatchSize = options.maxBatchSize;
+  // kafkajs only asks this for retriable broker-side errors (a coordinator still loading after a
+  // broker start, a broker restart); a handler's error is never retried. A few restarts ride those
+  // out; more than RESTARTS_ALLOWED within RESTART_WINDOW_MS is a real outage: crash, loudly.
+  const restarts: number[] = [];
+  const allowRestart = (_err: Error): boolean => {
+    const now = Date.now();
+    while (restarts.length > 0 && now - restarts[0]! > RESTART_WINDOW_MS) restarts.shift();
+    if (stopping || restarts.length >= RESTARTS_ALLOWED) return false;
+    restarts.push(now);
+    return true;
+  };
+  const warn = (message: string) => (logOptions.log ?? consoleLog)({ level: "warn", namespace: "showrunner", message, extra: { groupId: options.groupId } });
+
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
     maxWaitTimeInMs: logOptions.fetchMaxWaitMs ?? 500,
     // Room for one full batch per partition per fetch (kafkajs's default is 1 MiB).
     maxBytesPerPartition: 4 * 1024 * 1024,
     // A crash is final: the owner decides (fail loudly), kafkajs must not silently restart.
-    retry: { restartOnFailure: async () => false },
+    retry: { restartOnFailure: async (err) => allowRestart(err) },
   });
 
   let handlers: ConsumerHandlers | null = null;
@@ -387,7 +403,11 @@ function createKafkaConsumer(
   }
 
   // A handler's error was recorded before kafkajs saw it; this catches the broker-side crashes.
-  consumer.on(consumer.events.CRASH, (event) => fail((event.payload as { error: Error }).error));
+  consumer.on(consumer.events.CRASH, (event) => {
+    const { error, restart } = event.payload as { error: Error; restart: boolean };
+    if (restart) warn(`consumer restarting after a retriable broker error: ${error.message}`);
+    else fail(error);
+  });
 
   // Runs synchronously inside kafkajs's join, before the fetch loop of the new generation starts,
   // so `ready` is replaced before any batch of the new assignment can reach eachBatch.

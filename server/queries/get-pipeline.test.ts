@@ -5,7 +5,8 @@ import { LiveState } from "../live/live-state";
 import { createMemoryLog } from "../log/memory-log";
 import type { EventLog } from "../log/types";
 import { logger } from "../logger";
-import { createAggregator, type Aggregator } from "../stream/create-aggregator";
+import { createAggregator } from "../stream/create-aggregator";
+import { drained } from "../testing/drained";
 import { createTestDatabase, type TestDatabase } from "../testing/test-db";
 import { getPipeline, listDeadLetters, OffsetRateSampler } from "./get-pipeline";
 
@@ -43,16 +44,6 @@ const MALFORMED: { topic: string; key: string; value: Buffer; reason: RegExp; pr
   // Longer than the preview: cut at 200 bytes.
   { topic: TOPICS.search, key: "u4", value: Buffer.from(`{"padding":"${"x".repeat(400)}"`), reason: /not JSON/, preview: `{"padding":"${"x".repeat(188)}` },
 ];
-
-async function drained(log: EventLog, agg: Aggregator) {
-  for (let i = 0; i < 600; i++) {
-    const ends = (await Promise.all(VIEW_EVENT_TOPICS.map((t) => log.endOffsets(t)))).flat();
-    const committed = agg.stats().committed;
-    if (ends.every((o) => o.offset === 0 || committed[`${o.topic}/${o.partition}`] === o.offset)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`aggregator did not drain: ${JSON.stringify(agg.stats())}`);
-}
 
 // The tests share one database and run in order: the later ones read what the first one stored.
 describe("getPipeline on real Postgres and the in-process log", () => {

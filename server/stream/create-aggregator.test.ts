@@ -6,8 +6,9 @@ import { topicForEventType, type ViewEventInput } from "../../lib/events/view-ev
 import { createMemoryLog } from "../log/memory-log";
 import type { EventLog, LogConsumer } from "../log/types";
 import { logger } from "../logger";
+import { drained } from "../testing/drained";
 import { createTestDatabase, type TestDatabase } from "../testing/test-db";
-import { createAggregator, type Aggregator } from "./create-aggregator";
+import { createAggregator } from "./create-aggregator";
 
 const NOW = Date.parse("2026-09-10T12:00:00Z");
 const DAY = 86_400_000;
@@ -90,17 +91,6 @@ function groundTruth(events: ViewEventInput[]) {
 
 async function produceAll(log: EventLog, events: ViewEventInput[]) {
   for (const e of events) await log.produce(topicForEventType(e.event_type), [{ key: e.user_id, value: JSON.stringify(e) }]);
-}
-
-/** Waits until the aggregator has committed up to the end of every topic. */
-async function drained(log: EventLog, agg: Aggregator) {
-  for (let i = 0; i < 600; i++) {
-    const ends = (await Promise.all(VIEW_EVENT_TOPICS.map((t) => log.endOffsets(t)))).flat();
-    const committed = agg.stats().committed;
-    if (ends.every((o) => o.offset === 0 || committed[`${o.topic}/${o.partition}`] === o.offset)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`aggregator did not drain: ${JSON.stringify(agg.stats())}`);
 }
 
 /** A log whose consumers ignore the stored offsets and start `rewind` messages earlier: Kafka redelivering. */
