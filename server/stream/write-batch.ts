@@ -93,6 +93,7 @@ export async function writeIncrements(tx: Tx, inc: BatchIncrements): Promise<voi
            searches = s.searches + excluded.searches,
            ratings = s.ratings + excluded.ratings,
            rating_sum = s.rating_sum + excluded.rating_sum
+         RETURNING 1
        ), title_inc AS (
          SELECT * FROM unnest($14::text[], $15::date[], $16::float8[], $17::int[], $18::int[], $19::int[])
            AS t(title_id, day, watch_seconds, views, likes, dislikes)
@@ -100,6 +101,10 @@ export async function writeIncrements(tx: Tx, inc: BatchIncrements): Promise<voi
        INSERT INTO title_daily_stat AS s (title_id, day, watch_seconds, views, unique_viewers, likes, dislikes)
        SELECT i.title_id, i.day, i.watch_seconds, i.views, coalesce(n.n, 0), i.likes, i.dislikes
        FROM title_inc i LEFT JOIN new_viewers n ON n.title_id = i.title_id AND n.day = i.day
+       -- Referencing users_done runs it first (an InitPlan): every transaction then locks user rows
+       -- before title rows; left unreferenced, Postgres may run it after, and two transactions
+       -- could take the two tables in opposite orders (seen as a deadlock in CI).
+       WHERE (SELECT count(*) FROM users_done) >= 0
        ORDER BY i.title_id, i.day
        ON CONFLICT (title_id, day) DO UPDATE SET
          watch_seconds = s.watch_seconds + excluded.watch_seconds,
