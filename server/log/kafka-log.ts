@@ -388,7 +388,8 @@ function createKafkaConsumer(
   let ready: Promise<void> = Promise.resolve();
   /** Next offset to deliver per partition, when known: from onAssign, then from delivered batches. */
   const expected = new Map<string, number>();
-  let inFlight: Promise<void> | null = null;
+  /** Handler calls running now: one per partition, several with partitionsConsumedConcurrently. */
+  const inFlight = new Set<Promise<void>>();
   let lastHeartbeatError: unknown = null;
   let crashError: unknown = null;
 
@@ -421,7 +422,7 @@ function createKafkaConsumer(
     const prior = ready;
     ready = (async () => {
       await prior.catch(() => undefined);
-      await inFlight?.catch(() => undefined);
+      await Promise.allSettled([...inFlight]);
       // Eager rebalancing: every partition was given up, including those dealt back to us.
       const revoked = owned;
       owned = [];
@@ -486,16 +487,17 @@ function createKafkaConsumer(
       if (i > 0 && !isRunning()) return;
       const chunk = messages.slice(i, i + size);
       const delivered = chunk.map((m) => toLogMessage(topic, partition, m));
-      inFlight = handlers!.eachBatch({ topic, partition, messages: delivered, heartbeat, isRunning });
+      const call = handlers!.eachBatch({ topic, partition, messages: delivered, heartbeat, isRunning });
+      inFlight.add(call);
       try {
-        await inFlight;
+        await call;
       } catch (err) {
         // A rebalance seen by heartbeat() passes through so kafkajs rejoins; anything else is fatal.
         if (err === lastHeartbeatError && err !== null) throw err;
         fail(err);
         throw new HandlerError(err);
       } finally {
-        inFlight = null;
+        inFlight.delete(call);
       }
       if (gen !== generation) return;
       const last = chunk[chunk.length - 1]!.offset;
