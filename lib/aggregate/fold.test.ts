@@ -3,7 +3,7 @@ import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 import type { EventType, ParsedEvent } from "../events/view-event";
-import { foldEvents, SESSION_GAP_MS, utcDay, type BatchIncrements, type UserDayIncrement, type UserState, type UserStateUpdate } from "./fold";
+import { foldEvents, mergeIncrements, SESSION_GAP_MS, utcDay, type BatchIncrements, type UserDayIncrement, type UserState, type UserStateUpdate } from "./fold";
 
 const M = 60_000;
 const H = 60 * M;
@@ -353,5 +353,16 @@ describe("foldEvents: replay in batches", () => {
       return JSON.stringify(split.userDays) !== JSON.stringify(whole.userDays);
     });
     expect(differing.length).toBeGreaterThan(SEEDS.length / 2);
+  });
+});
+
+describe("mergeIncrements", () => {
+  it.each([1, 2, 3, 4, 5])("merging the folds of two consecutive parts equals folding the whole stream at once (seed %i)", (seed) => {
+    const events = randomStream(seed, 400);
+    const cut = 100 + seed * 37;
+    const earlier = foldEvents(events.slice(0, cut), NONE);
+    const carried = new Map<string, UserState>(earlier.users.map((u) => [u.userId, u]));
+    const merged = mergeIncrements(earlier, foldEvents(events.slice(cut), carried));
+    expect(merged).toEqual(foldEvents(events, NONE));
   });
 });

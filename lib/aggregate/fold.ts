@@ -155,13 +155,68 @@ export function foldEvents(events: readonly ParsedEvent[], priorUsers: ReadonlyM
     }
   }
 
-  // Rows in key order: concurrent transactions (other partitions) then lock shared rows in the
-  // same order and cannot deadlock.
+  return sortIncrements({
+    userDays: [...userDays.values()],
+    watched: [...watched.values()],
+    titleDays: [...titleDays.values()],
+    minutes: [...minutes.values()],
+    users: [...users.values()],
+  });
+}
+
+/**
+ * Rows in key order: concurrent transactions (other partitions) then lock shared rows in the same
+ * order and cannot deadlock.
+ */
+function sortIncrements(inc: BatchIncrements): BatchIncrements {
   return {
-    userDays: sortBy([...userDays.values()], (r) => `${r.userId}\u0000${r.day}`),
-    watched: sortBy([...watched.values()], (r) => `${r.day}\u0000${r.titleId}\u0000${r.userId}`),
-    titleDays: sortBy([...titleDays.values()], (r) => `${r.titleId}\u0000${r.day}`),
-    minutes: [...minutes.values()].sort((a, b) => a.minute - b.minute),
-    users: sortBy([...users.values()], (r) => r.userId),
+    userDays: sortBy(inc.userDays, (r) => `${r.userId}\u0000${r.day}`),
+    watched: sortBy(inc.watched, (r) => `${r.day}\u0000${r.titleId}\u0000${r.userId}`),
+    titleDays: sortBy(inc.titleDays, (r) => `${r.titleId}\u0000${r.day}`),
+    minutes: [...inc.minutes].sort((a, b) => a.minute - b.minute),
+    users: sortBy(inc.users, (r) => r.userId),
   };
+}
+
+/**
+ * One write out of two folds of consecutive events (`later` folded with `earlier`'s user state
+ * carried), so a transaction locks each table once, in key order.
+ */
+export function mergeIncrements(earlier: BatchIncrements, later: BatchIncrements): BatchIncrements {
+  const sum = <T extends object>(rows: T[], key: (r: T) => string, add: (into: T, r: T) => void): T[] => {
+    const byKey = new Map<string, T>();
+    for (const r of rows) {
+      const k = key(r);
+      const into = byKey.get(k);
+      if (into) add(into, r);
+      else byKey.set(k, { ...r });
+    }
+    return [...byKey.values()];
+  };
+  return sortIncrements({
+    userDays: sum([...earlier.userDays, ...later.userDays], (r) => `${r.userId}\u0000${r.day}`, (a, r) => {
+      a.watchSeconds += r.watchSeconds;
+      a.watchCount += r.watchCount;
+      a.sessions += r.sessions;
+      a.likes += r.likes;
+      a.dislikes += r.dislikes;
+      a.searches += r.searches;
+      a.ratings += r.ratings;
+      a.ratingSum += r.ratingSum;
+    }),
+    watched: sum([...earlier.watched, ...later.watched], (r) => `${r.day}\u0000${r.titleId}\u0000${r.userId}`, () => undefined),
+    titleDays: sum([...earlier.titleDays, ...later.titleDays], (r) => `${r.titleId}\u0000${r.day}`, (a, r) => {
+      a.watchSeconds += r.watchSeconds;
+      a.views += r.views;
+      a.likes += r.likes;
+      a.dislikes += r.dislikes;
+    }),
+    minutes: sum([...earlier.minutes, ...later.minutes], (r) => String(r.minute), (a, r) => {
+      a.events += r.events;
+      a.watchCount += r.watchCount;
+      a.watchSeconds += r.watchSeconds;
+    }),
+    // `later` was folded with `earlier`'s user state carried in: its entry already includes it.
+    users: [...new Map([...earlier.users, ...later.users].map((u) => [u.userId, u])).values()],
+  });
 }

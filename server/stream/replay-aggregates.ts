@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { foldEvents, SESSION_GAP_MS, utcDay, type BatchIncrements, type UserState, type UserStateUpdate } from "../../lib/aggregate/fold";
+import { foldEvents, mergeIncrements, SESSION_GAP_MS, utcDay, type BatchIncrements, type UserState, type UserStateUpdate } from "../../lib/aggregate/fold";
 import { CONSUMER_GROUPS, VIEW_EVENT_TOPICS } from "../../lib/config/topics";
 import { MAX_FUTURE_SKEW_MS, parseViewEvent, type ParsedEvent } from "../../lib/events/view-event";
 import { withTransaction } from "../db/pool";
@@ -88,7 +88,7 @@ export function foldUnderFloor(
   if (rest.length === 0) return { increments: [dropDaysBefore(first, fromDay)], counted };
   const carried = new Map<string, UserState>(prior);
   for (const u of first.users) carried.set(u.userId, u satisfies UserStateUpdate);
-  return { increments: [dropDaysBefore(first, fromDay), foldEvents(rest, carried)], counted };
+  return { increments: [mergeIncrements(dropDaysBefore(first, fromDay), foldEvents(rest, carried))], counted };
 }
 
 /** Why a replay did not run. Nothing was changed. */
