@@ -196,7 +196,7 @@ export function formatDayShort(day: string): string {
 }
 
 /** "2026-11-03" → "3 Nov 2026". */
-export function formatDay(day: string): string {
+function formatDay(day: string): string {
   if (!isIsoDay(day)) return day;
   const p = dayParts(day);
   return `${p.date} ${p.month} ${p.year}`;

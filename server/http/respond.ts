@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { logger } from "../logger";
 
 /** A client mistake: becomes a 4xx with its message. */
 export class HttpError extends Error {
@@ -25,7 +26,7 @@ export async function handle(run: () => Promise<Response>): Promise<Response> {
   } catch (err) {
     if (err instanceof HttpError) return json({ error: err.message }, { status: err.status });
     if (err instanceof z.ZodError) return json({ error: describeZodError(err) }, { status: 400 });
-    console.error(err);
+    logger.error({ err }, "request failed");
     return json({ error: "internal error" }, { status: 500 });
   }
 }

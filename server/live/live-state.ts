@@ -35,10 +35,6 @@ export class LiveState {
     this.deadLetters = total;
   }
 
-  setTitle(titleId: string, info: TitleInfo): void {
-    this.titles.set(titleId, info);
-  }
-
   snapshot(): OverviewSnapshot {
     const now = this.clock();
     this.windows.evict(now);

@@ -60,14 +60,10 @@ export interface MemoryLogOptions {
  * per-partition offsets, consumer groups sharing partitions, independent groups) without a broker.
  * Messages live in memory only.
  */
-export function createMemoryLog(options: MemoryLogOptions = {}): EventLog & {
-  /** Messages appended per topic since start (for tests and benchmarks). */
-  appended(topic: string): number;
-} {
+export function createMemoryLog(options: MemoryLogOptions = {}): EventLog {
   const retention = options.retentionPerPartition ?? 500_000;
   const topics = new Map<string, Partition[]>();
   const groups = new Map<string, Group>();
-  const appendedCount = new Map<string, number>();
   let wake: (() => void) | null = null;
   let wakeSignal: Promise<void> = new Promise((resolve) => (wake = resolve));
   let closed = false;
@@ -293,7 +289,6 @@ export function createMemoryLog(options: MemoryLogOptions = {}): EventLog & {
           p.startOffset += drop;
         }
       }
-      appendedCount.set(topic, (appendedCount.get(topic) ?? 0) + records.length);
       notify();
     },
 
@@ -315,8 +310,6 @@ export function createMemoryLog(options: MemoryLogOptions = {}): EventLog & {
         return { topic, partition, offset: p.startOffset + (i === -1 ? p.messages.length : i) };
       });
     },
-
-    appended: (topic) => appendedCount.get(topic) ?? 0,
 
     async close() {
       closed = true;

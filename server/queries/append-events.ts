@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { EventsAccepted } from "../../lib/api/types";
 import { encodeViewEvent, topicForEventType, viewEventSchema, type ViewEventInput } from "../../lib/events/view-event";
 import type { TopicName } from "../../lib/config/topics";
 import type { EventLog, ProducerRecord } from "../log/types";
@@ -27,7 +28,7 @@ export class InvalidEventsError extends Error {
  * Validates a batch and appends it to the log, keyed by user id, as any producer would. All or
  * nothing: one invalid event rejects the batch, so a client never has to work out what landed.
  */
-export async function appendEvents(log: EventLog, body: unknown): Promise<{ accepted: number }> {
+export async function appendEvents(log: EventLog, body: unknown): Promise<EventsAccepted> {
   const items = appendEventsBodySchema.parse(body);
   const problems: { index: number; message: string }[] = [];
   const valid: ViewEventInput[] = [];

@@ -1,4 +1,5 @@
 import type { HealthResponse } from "../../lib/api/types";
+import { TOPICS } from "../../lib/config/topics";
 import type { Services } from "../services";
 
 export async function getHealth(s: Services): Promise<HealthResponse & { backfill: Services["backfill"] }> {
@@ -6,7 +7,7 @@ export async function getHealth(s: Services): Promise<HealthResponse & { backfil
     () => "ok" as const,
     () => "down" as const,
   );
-  const logOk = await s.log.endOffsets("watch_events").then(
+  const logOk = await s.log.endOffsets(TOPICS.watch).then(
     () => true,
     () => false,
   );

@@ -147,7 +147,6 @@ describe("aggregator on real Postgres", () => {
     await second.start();
     await drained(log, second);
     await second.stop();
-    expect(second.stats().skipped).toBeGreaterThan(0); // the replay really happened
 
     const truth = groundTruth(events);
     const userRows = await t.db.userDailyStat.findMany();
@@ -182,5 +181,6 @@ describe("aggregator on real Postgres", () => {
     }
     const counters = await t.db.pipelineCounter.findMany();
     expect(Object.fromEntries(counters.map((c) => [c.name, Number(c.value)]))).toEqual({ counted: events.length, dead_lettered: MALFORMED.length });
+    expect(second.stats().skipped).toBeGreaterThan(0); // the replay really happened
   });
 });
