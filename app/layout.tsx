@@ -1,7 +1,5 @@
 import type { Metadata, Viewport } from "next";
-import Link from "next/link";
 import type { ReactNode } from "react";
-import { SiteNav } from "./_components/site-nav";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -24,27 +22,12 @@ export const viewport: Viewport = {
   ],
 };
 
+/** The document shell. Sections with navigation live in (dashboard); /login and /wall stand alone. */
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <a className="skip-link" href="#main">
-          Skip to content
-        </a>
-        <header className="site-header">
-          <div className="site-header__inner">
-            <Link href="/" className="brand">
-              <span className="brand__mark" aria-hidden="true" />
-              Showrunner
-            </Link>
-            <SiteNav />
-          </div>
-        </header>
-        <Providers>
-          <main id="main" className="page">
-            {children}
-          </main>
-        </Providers>
+        <Providers>{children}</Providers>
       </body>
     </html>
   );

@@ -1,6 +1,9 @@
 import { expect, test } from "@playwright/test";
+import { asRole, e2eTokens } from "./auth";
 
 test.describe("overview", () => {
+  test.use(asRole("viewer"));
+
   test("[LIVE] overview shows events produced after it opened, without reload", async ({ page, request }) => {
     await page.goto("/");
     await expect(page.getByTestId("connection-status")).toHaveAttribute("data-state", "live");
@@ -13,6 +16,7 @@ test.describe("overview", () => {
     const viewers = ["u_e2e_1", "u_e2e_2", "u_e2e_3", "u_e2e_4", "u_e2e_5"];
     const tileBefore = await page.getByTestId("tile-watch-minutes").innerText();
     const res = await request.post("/api/events", {
+      headers: { authorization: `Bearer ${e2eTokens().service}` },
       data: viewers.map((user, i) => ({
         event_id: `${titleId}_${i}`,
         user_id: user,
@@ -37,7 +41,10 @@ test.describe("overview", () => {
   });
 
   test("[API] the collector rejects a malformed batch with a 400 and a message", async ({ request }) => {
-    const res = await request.post("/api/events", { data: [{ event_id: "x", user_id: "u1", event_type: "teleport" }] });
+    const res = await request.post("/api/events", {
+      headers: { authorization: `Bearer ${e2eTokens().service}` },
+      data: [{ event_id: "x", user_id: "u1", event_type: "teleport" }],
+    });
     expect(res.status()).toBe(400);
     const body = await res.json();
     expect(body.error).toMatch(/invalid event/);

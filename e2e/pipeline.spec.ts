@@ -1,7 +1,10 @@
 import { expect, test } from "@playwright/test";
+import { asRole, e2eTokens } from "./auth";
 import { LOCAL_PARTITIONS, TOPICS } from "../lib/config/topics";
 
 test.describe("pipeline", () => {
+  test.use(asRole("viewer"));
+
   test("[PIPELINE] lists every watch_events partition with its lag and commits, refreshing without reload", async ({ page, request }) => {
     await page.goto("/pipeline");
 
@@ -23,6 +26,7 @@ test.describe("pipeline", () => {
     const before = await committed();
     const at = new Date(Date.now() - 60_000).toISOString();
     const res = await request.post("/api/events", {
+      headers: { authorization: `Bearer ${e2eTokens().service}` },
       data: Array.from({ length: 40 }, (_, i) => ({
         event_id: `pipeline_e2e_${Date.now()}_${i}`,
         user_id: `u_pipeline_${i}`,

@@ -22,15 +22,17 @@ if (process.env.DATABASE_URL) {
   admin.pathname = "/postgres";
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
-  await client.query("DROP DATABASE IF EXISTS showrunner_e2e WITH (FORCE)");
-  await client.query("CREATE DATABASE showrunner_e2e");
+  // Named by port, so two e2e runs (two checkouts) can share one Postgres server.
+  const database = `showrunner_e2e_${port}`;
+  await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await client.query(`CREATE DATABASE ${database}`);
   await client.end();
-  admin.pathname = "/showrunner_e2e";
+  admin.pathname = `/${database}`;
   process.env.DATABASE_URL = admin.toString();
 } else {
-  rmSync(".data/e2e", { recursive: true, force: true });
-  process.env.DATA_DIR = ".data/e2e";
-  process.env.EMBEDDED_PG_PORT = "54331";
+  rmSync(`.data/e2e-${port}`, { recursive: true, force: true });
+  process.env.DATA_DIR = `.data/e2e-${port}`;
+  process.env.EMBEDDED_PG_PORT = String(Number(port) + 51_121); // 3210 → 54331
 }
 
 await import("../scripts/start.ts");

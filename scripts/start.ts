@@ -13,15 +13,16 @@ function newestMtime(dir: string): number {
   if (!existsSync(dir)) return 0;
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    if (entry.name === "node_modules" || entry.name.startsWith(".") || entry.name.endsWith(".test.ts")) continue;
     const full = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
   }
   return newest;
 }
 
-const buildId = ".next/BUILD_ID";
-const sources = Math.max(...["app", "components", "lib"].map(newestMtime), statSync("next.config.js").mtimeMs);
+const buildId = path.join(process.env.NEXT_DIST_DIR || ".next", "BUILD_ID");
+// server/ too: route handlers bundle server code.
+const sources = Math.max(...["app", "components", "lib", "server"].map(newestMtime), ...["next.config.js", "proxy.ts"].map((f) => statSync(f).mtimeMs));
 if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
   console.log("Building the web app (first start or sources changed)…");
   const result = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: process.env });

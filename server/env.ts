@@ -21,6 +21,8 @@ const envSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** Redis for several live gateway processes (socket.io adapter + publisher lease). Unset → one process serves its own clients. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Interface to listen on; set 0.0.0.0 to serve other machines (wall screens). */
   HOST: z.string().default("127.0.0.1"),
@@ -36,6 +38,10 @@ const envSchema = z.object({
   SIM_BACKFILL_DAYS: z.coerce.number().int().min(0).max(120).default(28),
   /** Multiplies the live simulated traffic. */
   SIM_RATE: z.coerce.number().min(0.01).max(1000).default(20),
+  /** Mark session cookies Secure: set when the dashboard is served over HTTPS (e.g. behind a proxy). */
+  COOKIE_SECURE: z.stringbool().default(false),
+  /** Behind a reverse proxy that sets X-Forwarded-For: trust it for the per-address sign-in limit. */
+  TRUST_PROXY: z.stringbool().default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });

@@ -3,22 +3,33 @@ import next from "next";
 import type pg from "pg";
 import { CONSUMER_GROUPS, LOCAL_PARTITIONS, PRODUCTION_PARTITIONS, TOPICS, VIEW_EVENT_TOPICS } from "../lib/config/topics";
 import { generateCatalog } from "../lib/sim/catalog";
+import { simExperimentsStartMs } from "../lib/sim/experiments";
 import { createSimulator } from "../lib/sim/simulator";
+import { ensureFirstAdmin } from "./auth/accounts";
+import { authenticate } from "./auth/authenticate";
 import { createDb, type Db } from "./db/client";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
 import { applyMigrations } from "./db/migrate";
 import { createPool } from "./db/pool";
 import { parseEnv, type Env } from "./env";
+import { createAssignmentService } from "./experiments/assignment-service";
+import { postAssignments } from "./experiments/assignments-route";
+import { createExposurePublisher } from "./experiments/exposure-publisher";
+import { serveFetchHandler } from "./http/node-adapter";
+import { createChannelSources } from "./live/channel-sources";
 import { createLiveGateway, type LiveGateway } from "./live/create-live-gateway";
 import { LiveState, type TitleInfo } from "./live/live-state";
+import { createRedisCluster } from "./live/redis-cluster";
 import { runLiveFeed } from "./live/run-live-feed";
 import { createMemoryLog } from "./log/memory-log";
 import { withTopicPrefix } from "./log/with-topic-prefix";
 import type { EventLog, LogConsumer } from "./log/types";
 import { logger } from "./logger";
+import { startResultsRefresher, type ResultsRefresher } from "./results/refresher";
 import { parseRoles, type Role } from "./roles";
 import { setServices, type Services } from "./services";
 import { backfill, runLiveSimulator } from "./sim/run-simulator";
+import { startSimExperiments } from "./sim/sim-experiments";
 import { createAggregator, type Aggregator } from "./stream/create-aggregator";
 
 const DAY_MS = 86_400_000;
@@ -103,6 +114,16 @@ async function startSimulator(env: Env, db: Db, log: EventLog, pool: pg.Pool, se
     worldStartMs: Math.floor(now / DAY_MS) * DAY_MS - Math.max(0, env.SIM_BACKFILL_DAYS - 1) * DAY_MS,
     backfilledTo: 0,
   };
+  // On a first start the experiments begin inside the backfill (simExperimentsStartMs); a world
+  // simulated before they existed has no history with their effects, so they begin now.
+  const experiments = await startSimExperiments({
+    db,
+    pool,
+    log,
+    logger,
+    startMs: world.backfilledTo === 0 ? simExperimentsStartMs(world.worldStartMs, env.SIM_BACKFILL_DAYS) : now,
+    clock: Date.now,
+  });
   // Signups continue two weeks past the backfill, so live traffic keeps bringing new cohorts.
   const sim = createSimulator({
     seed: env.SIM_SEED,
@@ -110,6 +131,7 @@ async function startSimulator(env: Env, db: Db, log: EventLog, pool: pg.Pool, se
     startMs: world.worldStartMs,
     users: env.SIM_USERS,
     signupDays: env.SIM_BACKFILL_DAYS + 14,
+    experimentsHook: experiments.hook,
   });
   const progress = (state: Services["backfill"]) => {
     if (services) services.backfill = state;
@@ -124,6 +146,7 @@ async function startSimulator(env: Env, db: Db, log: EventLog, pool: pg.Pool, se
       fromMs: world.worldStartMs,
       toMs: now,
       caughtUp: () => caughtUp(log, pool, () => console.log("  waiting for the stream processor to catch up…")),
+      afterDay: () => experiments.writer.flush(),
       onProgress: (p) => {
         progress({ state: "running", daysDone: p.day, daysTotal: p.days });
         console.log(`  backfill day ${p.day}/${p.days}: ${p.events.toLocaleString("en")} events counted, ${(p.elapsedMs / 1000).toFixed(1)} s`);
@@ -132,12 +155,43 @@ async function startSimulator(env: Env, db: Db, log: EventLog, pool: pg.Pool, se
     console.log(`Backfill done: ${total.toLocaleString("en")} events.`);
   } else {
     sim.eventsBetween(now, now); // fast-forward the world to now; the downtime produced nothing
+    await experiments.writer.flush(); // the replay reports every exposure again: stored ones are skipped
   }
   progress({ state: "done", daysDone: 0, daysTotal: 0 });
   const state: WorldState = { worldStartMs: world.worldStartMs, backfilledTo: sim.cursorMs };
   await db.systemState.upsert({ where: { key: "simulator" }, create: { key: "simulator", value: { ...state } }, update: { value: { ...state } } });
   sim.setRateMultiplier(env.SIM_RATE);
-  return runLiveSimulator({ sim, log, logger, clock: Date.now });
+  experiments.startLive();
+  const stopLive = runLiveSimulator({ sim, log, logger, clock: Date.now });
+  return async () => {
+    await stopLive();
+    await experiments.close();
+  };
+}
+
+/**
+ * A brand-new installation has no account to sign in with: create an admin and print its password
+ * once (it is stored only as a hash). With a shared database (DATABASE_URL) the operator creates
+ * accounts with `npm run admin` instead, so nothing secret lands in a production log.
+ */
+async function announceFirstAdmin(db: Db, embedded: boolean): Promise<void> {
+  if (!embedded) {
+    if ((await db.account.count()) === 0) logger.warn("no accounts yet: create one with `npm run admin -- create-user --email you@example.com --role admin`");
+    return;
+  }
+  const admin = await ensureFirstAdmin(db);
+  if (!admin) return;
+  console.log(
+    [
+      "",
+      "  ┌─ First start: an admin account was created. This is the only time its password is shown. ─",
+      `  │  email:    ${admin.email}`,
+      `  │  password: ${admin.password}`,
+      "  │  More accounts and tokens: npm run admin -- --help",
+      "  └──────────────────────────────────────────────────────────────────────────────────────────",
+      "",
+    ].join("\n"),
+  );
 }
 
 async function listen(server: Server, env: Env): Promise<void> {
@@ -195,8 +249,24 @@ async function main() {
     deadLetterTimer.unref();
   }
 
-  const services: Services = { db, log, live, startedAt: bootStarted, version: VERSION, backfill: { state: "idle", daysDone: 0, daysTotal: 0 } };
+  const exposures = createExposurePublisher({ log, logger });
+  const services: Services = {
+    db,
+    pool,
+    log,
+    live,
+    assignments: createAssignmentService({ db, pool, exposures }),
+    exposures,
+    secureCookies: env.COOKIE_SECURE,
+    trustProxy: env.TRUST_PROXY,
+    startedAt: bootStarted,
+    version: VERSION,
+    backfill: { state: "idle", daysDone: 0, daysTotal: 0 },
+  };
   setServices(services);
+  if (has("web")) await announceFirstAdmin(db, database.embedded !== null);
+  // Experiment results are read from snapshots this loop keeps fresh (server/results/refresher.ts).
+  const resultsRefresher: ResultsRefresher | null = has("web") ? startResultsRefresher({ pool, logger }) : null;
 
   let server: Server | null = null;
   let gateway: LiveGateway | null = null;
@@ -209,11 +279,27 @@ async function main() {
       handleRequest = (req, res) => void handler(req, res);
     }
     server = createServer((req, res) => {
+      // The assignment API's fast path: the same handler as the Next route, without Next's routing.
+      if (has("web") && req.method === "POST" && req.url === "/api/assignments") {
+        serveFetchHandler(req, res, postAssignments).catch((err: unknown) => {
+          logger.error({ err }, "assignment request failed");
+          if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end('{"error":"internal error"}');
+        });
+        return;
+      }
       if (handleRequest) return handleRequest(req, res);
       // A live-only process: socket.io answers its own path; this is everything else.
       res.writeHead(req.url === "/healthz" ? 200 : 404, { "content-type": "text/plain" }).end(req.url === "/healthz" ? "ok" : "not found");
     });
-    if (live) gateway = createLiveGateway({ server, logger, overview: () => live.snapshot() });
+    if (live) {
+      gateway = createLiveGateway({
+        server,
+        logger,
+        sources: createChannelSources({ live, db, pool, log }),
+        authenticate: (credentials) => authenticate(db, credentials),
+        cluster: env.REDIS_URL ? await createRedisCluster({ url: env.REDIS_URL, logger }) : undefined,
+      });
+    }
     await listen(server, env);
   }
   logger.info({ url: server ? `http://localhost:${env.PORT}` : null, log: log.kind, roles: [...roles], ms: Date.now() - bootStarted }, "Showrunner is up");
@@ -232,6 +318,8 @@ async function main() {
     if (gateway) await gateway.close(); // tells browsers to reconnect; closes the HTTP server too
     else if (server) await new Promise((r) => server.close(r));
     await liveFeed?.stop();
+    await exposures.close();
+    await resultsRefresher?.stop();
     await aggregator?.stop(); // finishes the batch in flight, leaves the group
     await log.close();
     await db.$disconnect();

@@ -1,4 +1,7 @@
+import type pg from "pg";
 import type { Db } from "./db/client";
+import type { AssignmentService } from "./experiments/assignment-service";
+import type { ExposurePublisher } from "./experiments/exposure-publisher";
 import type { LiveState } from "./live/live-state";
 import type { EventLog } from "./log/types";
 
@@ -8,7 +11,15 @@ import type { EventLog } from "./log/types";
  */
 export interface Services {
   db: Db;
+  /** node-postgres pool for hot paths (assignments, ingest). */
+  pool: pg.Pool;
   log: EventLog;
+  assignments: AssignmentService;
+  exposures: ExposurePublisher;
+  /** Set the Secure flag on session cookies (the app is served over HTTPS). */
+  secureCookies: boolean;
+  /** Trust X-Forwarded-For (a reverse proxy sets it); otherwise any client could forge it. */
+  trustProxy: boolean;
   /** Null in processes that serve no live views (stream, sim). */
   live: LiveState | null;
   startedAt: number;

@@ -3,6 +3,8 @@
 import { useEffect, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import {
+  CHANNEL_INTERVAL_MS,
+  CONNECT_REFUSED,
   SOCKET_PATH,
   type Channel,
   type ClientToServerEvents,
@@ -14,26 +16,39 @@ type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** live: fresh data flowing; reconnecting: a short gap we expect to heal; offline: a long one. */
 export type ConnectionState = "live" | "reconnecting" | "offline";
 
-/** Snapshots come at 1 Hz; this long without one on an open connection means the feed stalled. */
-const STALL_MS = 5_000;
+/**
+ * An open connection without a snapshot for this long means the feed stalled: a few of the
+ * channel's intervals, and never less than 5 s (1 Hz channels).
+ */
+function stallMs(channel: Channel): number {
+  return Math.max(5_000, 2.5 * CHANNEL_INTERVAL_MS[channel]);
+}
 /** Disconnected this long, the badge says Offline; socket.io keeps retrying all the same. */
 const OFFLINE_AFTER_MS = 15_000;
 const CONNECTING = "Connecting…";
 
 /**
- * One socket per page, shared by every channel hook on it. Channels are reference-counted so two
- * widgets on one channel don't unsubscribe each other, and every channel still wanted is
- * subscribed again on each (re)connect: a new server process knows nothing of old rooms.
+ * One socket per page (per credentials), shared by every channel hook on it. Channels are
+ * reference-counted so two widgets on one channel don't unsubscribe each other, and every channel
+ * still wanted is subscribed again on each (re)connect: a new server process knows nothing of old rooms.
  */
 interface SharedSocket {
   socket: LiveSocket;
   channels: Map<Channel, number>;
+  dispose(): void;
 }
-let shared: SharedSocket | null = null;
+/** Keyed by the token ("" = the page's session cookie). */
+const sharedSockets = new Map<string, SharedSocket>();
 
-function createSharedSocket(): SharedSocket {
+function createSharedSocket(key: string, token: string | undefined): SharedSocket {
   const socket: LiveSocket = io({
     path: SOCKET_PATH,
+    // A wall screen holds a read-only token instead of a session; the gateway reads it from `auth`.
+    auth: token ? { token } : {},
+    // WebSocket first: one round trip to the first frame instead of a polling handshake and an
+    // upgrade; long-polling remains the fallback where a proxy refuses WebSockets.
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
     // Exponential backoff with jitter, forever: wall screens must heal without anyone touching them.
     reconnection: true,
     reconnectionAttempts: Infinity,
@@ -41,7 +56,10 @@ function createSharedSocket(): SharedSocket {
     reconnectionDelayMax: 10_000,
     randomizationFactor: 0.5,
   });
-  const entry: SharedSocket = { socket, channels: new Map() };
+  // The network is back: try now rather than when the backoff (up to 10 s) says.
+  const onOnline = () => reconnectNow(socket);
+  window.addEventListener("online", onOnline);
+  const entry: SharedSocket = { socket, channels: new Map(), dispose: () => window.removeEventListener("online", onOnline) };
   // socket.io retries dropped transports by itself, but leaves two cases to the app: the server
   // disconnecting us, and the server refusing the connection (middleware). A dashboard comes back.
   let manualAttempts = 0;
@@ -52,7 +70,7 @@ function createSharedSocket(): SharedSocket {
     manualAttempts += 1;
     manualTimer = setTimeout(() => {
       manualTimer = undefined;
-      if (shared === entry && !socket.connected && !socket.active) socket.connect();
+      if (sharedSockets.get(key) === entry && !socket.connected && !socket.active) socket.connect();
     }, delay);
   };
   socket.on("connect", () => {
@@ -68,18 +86,31 @@ function createSharedSocket(): SharedSocket {
   return entry;
 }
 
-function acquireChannel(channel: Channel): LiveSocket {
-  shared ??= createSharedSocket();
-  const count = shared.channels.get(channel) ?? 0;
-  shared.channels.set(channel, count + 1);
-  if (count === 0 && shared.socket.connected) shared.socket.emit("subscribe", { channel });
-  return shared.socket;
+/** Closing the idle manager cancels its pending attempt and resets the backoff. */
+function reconnectNow(socket: LiveSocket): void {
+  if (socket.connected) return;
+  socket.disconnect();
+  socket.connect();
 }
 
-function releaseChannel(socket: LiveSocket, channel: Channel): void {
+function acquireChannel(channel: Channel, token: string | undefined): LiveSocket {
+  const key = token ?? "";
+  let entry = sharedSockets.get(key);
+  if (!entry) {
+    entry = createSharedSocket(key, token);
+    sharedSockets.set(key, entry);
+  }
+  const count = entry.channels.get(channel) ?? 0;
+  entry.channels.set(channel, count + 1);
+  if (count === 0 && entry.socket.connected) entry.socket.emit("subscribe", { channel });
+  return entry.socket;
+}
+
+function releaseChannel(socket: LiveSocket, channel: Channel, token: string | undefined): void {
   // Deferred, so React's unmount-and-remount (Strict Mode, fast refresh) doesn't drop the connection.
   setTimeout(() => {
-    const entry = shared;
+    const key = token ?? "";
+    const entry = sharedSockets.get(key);
     if (!entry || entry.socket !== socket) return;
     const count = (entry.channels.get(channel) ?? 1) - 1;
     if (count > 0) {
@@ -89,8 +120,9 @@ function releaseChannel(socket: LiveSocket, channel: Channel): void {
     entry.channels.delete(channel);
     if (socket.connected) socket.emit("unsubscribe", { channel });
     if (entry.channels.size === 0) {
+      entry.dispose();
       socket.disconnect();
-      shared = null;
+      sharedSockets.delete(key);
     }
   }, 0);
 }
@@ -104,6 +136,8 @@ interface ConnectionFacts {
   gotMessageSinceConnect: boolean;
   serverRestarting: boolean;
   browserOffline: boolean;
+  /** The server's reason for refusing the last attempt, when it was about the credentials. */
+  refused: string | null;
 }
 
 export interface ConnectionStatus {
@@ -112,25 +146,31 @@ export interface ConnectionStatus {
   note: string | null;
   /** Still on the first attempt since the page opened: nothing on screen can be stale yet. */
   connecting: boolean;
+  /**
+   * The server refused these credentials (unknown or revoked token, ended session): its message.
+   * Retries continue, but only new credentials will help.
+   */
+  refused: string | null;
 }
 
-function deriveStatus(facts: ConnectionFacts, now: number): ConnectionStatus {
-  const status = deriveState(facts, now);
-  return { ...status, connecting: status.state !== "live" && status.note === CONNECTING };
+function deriveStatus(facts: ConnectionFacts, now: number, stall: number): ConnectionStatus {
+  const status = deriveState(facts, now, stall);
+  return { ...status, connecting: status.state !== "live" && status.note === CONNECTING, refused: facts.connected ? null : facts.refused };
 }
 
-function deriveState(facts: ConnectionFacts, now: number): Omit<ConnectionStatus, "connecting"> {
+function deriveState(facts: ConnectionFacts, now: number, stall: number): Pick<ConnectionStatus, "state" | "note"> {
   if (facts.browserOffline) return { state: "offline", note: "no network" };
   if (facts.connected) {
-    if (facts.gotMessageSinceConnect && facts.lastMessageAt !== null && now - facts.lastMessageAt <= STALL_MS) {
+    if (facts.gotMessageSinceConnect && facts.lastMessageAt !== null && now - facts.lastMessageAt <= stall) {
       return { state: "live", note: null };
     }
     const waitingSince = facts.gotMessageSinceConnect ? facts.lastMessageAt : facts.connectedAt;
-    if (waitingSince !== null && now - waitingSince > STALL_MS) {
+    if (waitingSince !== null && now - waitingSince > stall) {
       return { state: "reconnecting", note: "Waiting for data…" };
     }
     return { state: "reconnecting", note: facts.connects > 1 ? "Reconnecting…" : CONNECTING };
   }
+  if (facts.refused) return { state: "offline", note: "access refused" };
   if (facts.disconnectedAt !== null && now - facts.disconnectedAt > OFFLINE_AFTER_MS) {
     return { state: "offline", note: "retrying" };
   }
@@ -138,7 +178,20 @@ function deriveState(facts: ConnectionFacts, now: number): Omit<ConnectionStatus
   return { state: "reconnecting", note: facts.connects > 0 ? "Reconnecting…" : CONNECTING };
 }
 
+function sameStatus(a: ConnectionStatus, b: ConnectionStatus): boolean {
+  return a.state === b.state && a.note === b.note && a.connecting === b.connecting && a.refused === b.refused;
+}
+
 type Payload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
+
+export interface SocketChannelOptions<T = unknown> {
+  /** A wall token, sent as the handshake's `auth.token`; without one the session cookie is used. */
+  token?: string;
+  /** False: don't subscribe (a screen showing only some channels calls the hook for each). */
+  enabled?: boolean;
+  /** A snapshot rendered with the page, shown until the socket's first one arrives. */
+  initial?: T;
+}
 
 export interface SocketChannel<T> {
   /** The newest payload received, kept across disconnects so the screen shows the last known state. */
@@ -146,6 +199,11 @@ export interface SocketChannel<T> {
   /** Client clock when `latest` arrived, epoch ms. */
   receivedAt: number | null;
   status: ConnectionStatus;
+  /**
+   * Client clock of the newest payload while the channel is not live, epoch ms: what is on screen
+   * is that old. Null while live, while still connecting for the first time, or before any data.
+   */
+  staleSince: number | null;
 }
 
 /**
@@ -155,12 +213,18 @@ export interface SocketChannel<T> {
 export function useSocketChannel<E extends keyof ServerToClientEvents>(
   channel: Channel,
   event: E,
+  options: SocketChannelOptions<Payload<E>> = {},
 ): SocketChannel<Payload<E>> {
-  const [latest, setLatest] = useState<{ payload: Payload<E>; receivedAt: number } | null>(null);
-  const [status, setStatus] = useState<ConnectionStatus>({ state: "reconnecting", note: CONNECTING, connecting: true });
+  const { token, enabled = true } = options;
+  const [latest, setLatest] = useState<{ payload: Payload<E>; receivedAt: number } | null>(() =>
+    options.initial === undefined ? null : { payload: options.initial, receivedAt: Date.now() },
+  );
+  const [status, setStatus] = useState<ConnectionStatus>({ state: "reconnecting", note: CONNECTING, connecting: true, refused: null });
 
   useEffect(() => {
-    const socket = acquireChannel(channel);
+    if (!enabled) return;
+    const socket = acquireChannel(channel, token);
+    const stall = stallMs(channel);
     const now = Date.now();
     const facts: ConnectionFacts = {
       connected: socket.connected,
@@ -171,12 +235,11 @@ export function useSocketChannel<E extends keyof ServerToClientEvents>(
       gotMessageSinceConnect: false,
       serverRestarting: false,
       browserOffline: navigator.onLine === false,
+      refused: null,
     };
     const publish = () => {
-      const next = deriveStatus(facts, Date.now());
-      setStatus((prev) =>
-        prev.state === next.state && prev.note === next.note && prev.connecting === next.connecting ? prev : next,
-      );
+      const next = deriveStatus(facts, Date.now(), stall);
+      setStatus((prev) => (sameStatus(prev, next) ? prev : next));
     };
 
     const onConnect = () => {
@@ -187,12 +250,18 @@ export function useSocketChannel<E extends keyof ServerToClientEvents>(
         disconnectedAt: null,
         gotMessageSinceConnect: false,
         serverRestarting: false,
+        refused: null,
       });
       publish();
     };
     const onDisconnect = () => {
       facts.connected = false;
       facts.disconnectedAt ??= Date.now();
+      publish();
+    };
+    const onConnectError = (err: Error) => {
+      const refused = err.message.startsWith(CONNECT_REFUSED.unauthorized) || err.message.startsWith(CONNECT_REFUSED.forbidden);
+      facts.refused = refused ? err.message : null;
       publish();
     };
     const onMessage = (payload: Payload<E>) => {
@@ -216,6 +285,7 @@ export function useSocketChannel<E extends keyof ServerToClientEvents>(
     const listener = onMessage as (...args: unknown[]) => void;
     socket.on("connect", onConnect);
     socket.on("disconnect", onDisconnect);
+    socket.on("connect_error", onConnectError);
     socket.on("server:restarting", onRestarting);
     untyped.on(eventName, listener);
     window.addEventListener("online", onNetworkChange);
@@ -230,11 +300,14 @@ export function useSocketChannel<E extends keyof ServerToClientEvents>(
       window.removeEventListener("offline", onNetworkChange);
       socket.off("connect", onConnect);
       socket.off("disconnect", onDisconnect);
+      socket.off("connect_error", onConnectError);
       socket.off("server:restarting", onRestarting);
       untyped.off(eventName, listener);
-      releaseChannel(socket, channel);
+      releaseChannel(socket, channel, token);
     };
-  }, [channel, event]);
+  }, [channel, event, token, enabled]);
 
-  return { latest: latest?.payload, receivedAt: latest?.receivedAt ?? null, status };
+  const receivedAt = latest?.receivedAt ?? null;
+  const staleSince = status.state === "live" || status.connecting ? null : receivedAt;
+  return { latest: latest?.payload, receivedAt, status, staleSince };
 }

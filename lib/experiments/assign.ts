@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { SALT, assignmentKey, layerKey, murmur3, toUnit, utf8Transient } from "./hash";
 
-export const EXPERIMENT_STATUSES = ["draft", "running", "paused", "stopped"] as const;
+export const EXPERIMENT_STATUSES = ["draft", "running", "paused", "stopped", "archived"] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 
 export const TARGETING_ATTRIBUTES = ["country", "device", "plan", "signupDate"] as const;

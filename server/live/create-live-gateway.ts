@@ -1,74 +1,250 @@
 import type { Server as HttpServer } from "node:http";
-import { Server } from "socket.io";
+import { Server, type BroadcastOperator, type Socket } from "socket.io";
 import {
+  CHANNEL_INTERVAL_MS,
+  CHANNELS,
+  CONNECT_REFUSED,
   SOCKET_PATH,
+  snapshotEvent,
   subscribeSchema,
+  type Channel,
   type ClientToServerEvents,
-  type OverviewSnapshot,
   type ServerToClientEvents,
 } from "../../lib/live/contract";
+import { can } from "../../lib/auth/roles";
+import type { Caller } from "../auth/authenticate";
 import type { Logger } from "../logger";
+import type { ChannelSources } from "./channel-sources";
+import type { LiveCluster } from "./live-cluster";
+
+/** Between gateway processes (through the cluster's adapter): the publisher's latest snapshots. */
+interface InterServerEvents {
+  "live:latest": (channel: Channel, payload: unknown) => void;
+}
+
+interface SocketData {
+  token: string | undefined;
+  cookie: string | undefined;
+}
+
+type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface LiveGateway {
-  io: Server<ClientToServerEvents, ServerToClientEvents>;
-  /** Tells clients to reconnect elsewhere or later, then closes every socket. */
+  io: LiveServer;
+  /** Tells this process's clients to reconnect elsewhere or later, then closes every socket. */
   close(): Promise<void>;
+}
+
+/** subscribe/unsubscribe messages a socket may send per window; a screen sends a handful per connect. */
+const CLIENT_MESSAGES_PER_WINDOW = 40;
+const CLIENT_WINDOW_MS = 10_000;
+
+export interface LiveGatewayOptions {
+  server: HttpServer;
+  logger: Logger;
+  /** Where each channel's snapshot comes from; channels without a source are refused. */
+  sources: ChannelSources;
+  /**
+   * Who is connecting: a wall token in the handshake's `auth.token`, or the page's session cookie.
+   * Only callers with the "live" permission get a socket.
+   */
+  authenticate: (credentials: { cookie?: string; token?: string }) => Promise<Caller | null>;
+  /** Several gateway processes (REDIS_URL): rooms joined across them, one publisher. */
+  cluster?: LiveCluster;
+  /** Overrides CHANNEL_INTERVAL_MS (tests, benchmarks). */
+  intervalMs?: Partial<Record<Channel, number>>;
+  /** Connected sockets are authenticated again this often, so a revoked token stops watching. */
+  reauthenticateMs?: number;
 }
 
 /**
  * socket.io on the given HTTP server. Each channel is a room; joining one sends its latest snapshot
- * at once (so reconnecting clients catch up immediately), then a snapshot per tick. Ticks are
- * volatile: a client that cannot keep up skips to the newest state instead of queueing a backlog.
+ * at once (so reconnecting clients catch up immediately), then a snapshot per interval. Snapshots
+ * are coalesced: only the latest is kept, a slow read skips ticks rather than queueing them, and
+ * ticks are volatile, so a client that cannot keep up skips to the newest state.
+ *
+ * In a cluster the process holding the lease reads the sources and broadcasts through the adapter
+ * to every process's rooms, and shares each snapshot with the other processes so they can answer a
+ * subscribe at once. Without the bus (no cluster, or Redis down) a process serves its own clients.
  */
-export function createLiveGateway(options: {
-  server: HttpServer;
-  logger: Logger;
-  overview: () => OverviewSnapshot;
-  tickMs?: number;
-}): LiveGateway {
+export function createLiveGateway(options: LiveGatewayOptions): LiveGateway {
   const log = options.logger.child({ component: "live" });
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(options.server, {
+  const { cluster, sources } = options;
+  const io: LiveServer = new Server(options.server, {
     path: SOCKET_PATH,
     serveClient: false,
     maxHttpBufferSize: 16 * 1024,
     pingInterval: 10_000,
     pingTimeout: 8_000,
   });
-  let latest: OverviewSnapshot | null = null;
-  const current = () => (latest ??= options.overview());
+  if (cluster) io.adapter(cluster.adapter);
+
+  const interval = (channel: Channel) => options.intervalMs?.[channel] ?? CHANNEL_INTERVAL_MS[channel];
+  const served = CHANNELS.filter((c) => sources[c] !== undefined);
+  const latest = new Map<Channel, { payload: unknown; storedAt: number }>();
+  const reads = new Map<Channel, Promise<unknown>>();
+  const failures = new Map<Channel, number>();
+
+  /** Reads a channel's source; concurrent callers share the read in flight. */
+  const read = (channel: Channel): Promise<unknown> => {
+    let pending = reads.get(channel);
+    if (!pending) {
+      const source = sources[channel] as () => unknown;
+      pending = Promise.resolve()
+        .then(source)
+        .then((payload) => {
+          latest.set(channel, { payload, storedAt: Date.now() });
+          failures.delete(channel);
+          return payload;
+        })
+        .finally(() => reads.delete(channel));
+      reads.set(channel, pending);
+    }
+    return pending;
+  };
+
+  const logFailure = (channel: Channel, err: unknown) => {
+    // A database outage fails every tick: one line per channel a minute.
+    const last = failures.get(channel) ?? 0;
+    if (Date.now() - last > 60_000) {
+      failures.set(channel, Date.now());
+      log.error({ err, channel }, "reading a live channel failed; screens keep its last snapshot");
+    }
+  };
+
+  // The payload's type follows the channel, which socket.io's overloads cannot see through.
+  type UntypedEmit = { emit(event: string, payload: unknown): boolean };
+  const emitSnapshot = (target: BroadcastOperator<ServerToClientEvents, SocketData> | LiveSocket, channel: Channel, payload: unknown) =>
+    (target as UntypedEmit).emit(snapshotEvent(channel), payload);
+
+  /** Who broadcasts this process's ticks: everyone's (publisher), only its own clients, or nobody. */
+  const role = (): "cluster" | "local" | null => {
+    if (!cluster || !cluster.connected()) return "local";
+    return cluster.isPublisher() ? "cluster" : null;
+  };
+  const hasLocalSubscribers = (channel: Channel) => (io.of("/").adapter.rooms.get(channel)?.size ?? 0) > 0;
+
+  const tick = (channel: Channel) => {
+    const mode = role();
+    if (mode === null || reads.has(channel)) return;
+    // Alone, nobody listening means nothing to read; a publisher cannot see other processes' rooms.
+    if (mode === "local" && !hasLocalSubscribers(channel)) return;
+    read(channel).then(
+      (payload) => {
+        const target = mode === "local" ? io.local : io;
+        emitSnapshot(target.to(channel).volatile, channel, payload);
+        if (mode === "cluster") io.serverSideEmit("live:latest", channel, payload);
+      },
+      (err: unknown) => logFailure(channel, err),
+    );
+  };
+  const timers = served.map((channel) => {
+    const timer = setInterval(() => tick(channel), interval(channel));
+    timer.unref();
+    return timer;
+  });
+
+  io.on("live:latest", (channel, payload) => {
+    if (CHANNELS.includes(channel)) latest.set(channel, { payload, storedAt: Date.now() });
+  });
+
+  /** The snapshot a new subscriber gets: the latest if it is recent enough, else a fresh read. */
+  const current = async (channel: Channel): Promise<unknown> => {
+    const cached = latest.get(channel);
+    if (cached && Date.now() - cached.storedAt <= interval(channel) + 1_000) return cached.payload;
+    try {
+      return await read(channel);
+    } catch (err) {
+      logFailure(channel, err);
+      return cached?.payload; // an old snapshot beats none; the screen shows its age
+    }
+  };
+
+  const authenticateSocket = async (data: SocketData): Promise<string | null> => {
+    const caller = await options.authenticate({ cookie: data.cookie, token: data.token });
+    if (!caller) return `${CONNECT_REFUSED.unauthorized}: sign in, or open the wall with its token`;
+    if (!can(caller.principal, "live")) return `${CONNECT_REFUSED.forbidden}: this token cannot open live channels`;
+    return null;
+  };
+
+  io.use((socket, next) => {
+    const token: unknown = socket.handshake.auth?.token;
+    socket.data = { token: typeof token === "string" && token ? token : undefined, cookie: socket.handshake.headers.cookie };
+    authenticateSocket(socket.data).then(
+      (refusal) => next(refusal ? new Error(refusal) : undefined),
+      (err: unknown) => {
+        log.error({ err }, "authenticating a socket failed");
+        next(new Error("authentication is unavailable, retrying"));
+      },
+    );
+  });
 
   io.on("connection", (socket) => {
-    socket.on("subscribe", (request) => {
+    let windowStart = Date.now();
+    let messages = 0;
+    const allowed = () => {
+      const now = Date.now();
+      if (now - windowStart > CLIENT_WINDOW_MS) {
+        windowStart = now;
+        messages = 0;
+      }
+      return ++messages <= CLIENT_MESSAGES_PER_WINDOW;
+    };
+    const parse = (verb: string, request: unknown): Channel | null => {
+      if (!allowed()) {
+        socket.emit("client:error", { message: `too many ${verb} requests: at most ${CLIENT_MESSAGES_PER_WINDOW} per ${CLIENT_WINDOW_MS / 1000} s` });
+        return null;
+      }
       const parsed = subscribeSchema.safeParse(request);
       if (!parsed.success) {
-        socket.emit("client:error", { message: `invalid subscribe request: ${parsed.error.issues[0]?.message ?? "bad payload"}` });
-        return;
+        socket.emit("client:error", { message: `invalid ${verb} request: ${parsed.error.issues[0]?.message ?? "bad payload"}` });
+        return null;
       }
-      void socket.join(parsed.data.channel);
-      socket.emit("overview:snapshot", current());
+      if (!served.includes(parsed.data.channel)) {
+        socket.emit("client:error", { message: `channel "${parsed.data.channel}" is not served by this process` });
+        return null;
+      }
+      return parsed.data.channel;
+    };
+
+    socket.on("subscribe", (request) => {
+      const channel = parse("subscribe", request);
+      if (!channel) return;
+      void socket.join(channel);
+      void current(channel).then((payload) => {
+        if (payload !== undefined && socket.connected) emitSnapshot(socket, channel, payload);
+      });
     });
     socket.on("unsubscribe", (request) => {
-      const parsed = subscribeSchema.safeParse(request);
-      if (parsed.success) void socket.leave(parsed.data.channel);
+      const channel = parse("unsubscribe", request);
+      if (channel) void socket.leave(channel);
     });
   });
 
-  const timer = setInterval(() => {
-    try {
-      latest = options.overview();
-      io.to("overview").volatile.emit("overview:snapshot", latest);
-    } catch (err) {
-      log.error({ err }, "snapshot failed");
+  // A revoked token or an ended session stops watching within this period, not at the next reconnect.
+  const reauthTimer = setInterval(() => {
+    for (const socket of io.of("/").sockets.values()) {
+      authenticateSocket(socket.data).then(
+        (refusal) => {
+          if (refusal) socket.disconnect(true);
+        },
+        () => undefined, // the database is down: keep the socket, check again next time
+      );
     }
-  }, options.tickMs ?? 1000);
-  timer.unref();
+  }, options.reauthenticateMs ?? 60_000);
+  reauthTimer.unref();
 
   return {
     io,
     async close() {
-      clearInterval(timer);
-      io.emit("server:restarting");
+      for (const timer of timers) clearInterval(timer);
+      clearInterval(reauthTimer);
+      // Hand over first, so the other processes' screens keep ticking while this one's reconnect.
+      await cluster?.release();
+      io.local.emit("server:restarting");
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await cluster?.close();
     },
   };
 }

@@ -31,6 +31,8 @@ export async function backfill(options: {
   fromMs: number;
   toMs: number;
   caughtUp: () => Promise<void>;
+  /** Writes what the day's generation left besides events (the experiments' first exposures). */
+  afterDay?: () => Promise<void>;
   onProgress: (p: { day: number; days: number; events: number; elapsedMs: number }) => void;
 }): Promise<number> {
   const started = Date.now();
@@ -39,7 +41,7 @@ export async function backfill(options: {
   for (let d = 0; d < days; d++) {
     const from = options.fromMs + d * DAY_MS;
     const events = options.sim.eventsBetween(from, Math.min(from + DAY_MS, options.toMs));
-    await produceEvents(options.log, events);
+    await Promise.all([produceEvents(options.log, events), options.afterDay?.()]);
     await options.caughtUp();
     total += events.length;
     options.onProgress({ day: d + 1, days, events: total, elapsedMs: Date.now() - started });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listDeadLetters } from "@/server/queries/get-pipeline";
-import { handle, json, parseQuery } from "@/server/http/respond";
+import { json, parseQuery } from "@/server/http/respond";
+import { route } from "@/server/http/route";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";
@@ -12,9 +13,7 @@ const querySchema = z.object({
 });
 
 /** Dead letters of the aggregator group, newest first, a page at a time. */
-export function GET(request: Request) {
-  return handle(async () => {
-    const q = parseQuery(request.url, querySchema);
-    return json(await listDeadLetters(getServices().db, { limit: q.limit, before: q.before }));
-  });
-}
+export const GET = route("read", async ({ request }) => {
+  const q = parseQuery(request.url, querySchema);
+  return json(await listDeadLetters(getServices().db, { limit: q.limit, before: q.before }));
+});

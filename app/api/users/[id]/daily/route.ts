@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { dayRangeShape, userIdSchema, utcToday, withDayRange } from "@/lib/api/params";
 import { getUserDaily } from "@/server/queries/get-user-daily";
-import { handle, HttpError, json, parseQuery } from "@/server/http/respond";
+import { HttpError, json, parseQuery } from "@/server/http/respond";
+import { route } from "@/server/http/route";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";
@@ -10,11 +11,9 @@ const querySchema = z
   .object(dayRangeShape)
   .transform((q, ctx) => withDayRange(q, { defaultDays: 28, maxDays: 366, today: utcToday(Date.now()) }, ctx));
 
-export function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  return handle(async () => {
-    const id = userIdSchema.safeParse(decodeURIComponent((await params).id));
-    if (!id.success) throw new HttpError(400, "user id must be 1–128 characters");
-    const range = parseQuery(request.url, querySchema);
-    return json(await getUserDaily(getServices().db, id.data, range));
-  });
-}
+export const GET = route<{ id: string }>("read", async ({ request, params }) => {
+  const id = userIdSchema.safeParse(decodeURIComponent(params.id));
+  if (!id.success) throw new HttpError(400, "user id must be 1–128 characters");
+  const range = parseQuery(request.url, querySchema);
+  return json(await getUserDaily(getServices().db, id.data, range));
+});
