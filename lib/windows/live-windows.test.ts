@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { describe, expect, it, vi } from "vitest";
 import type { EventType, ParsedEvent } from "../events/view-event";
 import { LiveWindows } from "./live-windows";
 
@@ -287,5 +288,248 @@ describe("LiveWindows watermark across partitions", () => {
     // and holds the watermark back again.
     expect(w.add(ev(T0 + 5 * M, "u1"), T0 + 32_000, "slow")).toBe("live");
     expect(w.watermark()).toBe(T0 - 5 * M);
+  });
+});
+
+describe("view: distinct counts of users last seen after the window", () => {
+  const now = T0 + 10 * M + 30_000; // window T0+6 .. T0+10
+
+  it("counts a user seen in the window and again in a minute ahead of the clock, once", () => {
+    const w = new LiveWindows();
+    w.add(ev(T0 + 7 * M, "u1", "t_1", 60), now);
+    w.add(ev(T0 + 12 * M, "u1", "t_1", 60), now); // ahead of the clock: last seen after the window
+    w.add(ev(T0 + 12 * M, "u2", "t_1", 60), now); // only after the window
+    w.add(ev(T0 + 9 * M, "u1", "t_2", 60), now); // out of order: does not move u1's last sighting back
+    const view = w.view(now);
+    expect(view.activeViewers).toBe(1);
+    expect(view.topTitles).toEqual([
+      { titleId: "t_1", watchMinutes: 1, viewers: 1 },
+      { titleId: "t_2", watchMinutes: 1, viewers: 1 },
+    ]);
+  });
+
+  it("moves a viewer's count from the right minute after an out-of-order event lands before two later ones", () => {
+    const w = new LiveWindows();
+    w.add(ev(T0 + 8 * M, "u1", "t_1"), now);
+    w.add(ev(T0 + 9 * M, "u1", "t_2"), now);
+    w.add(ev(T0 + 7 * M, "u1", "t_1"), now); // out of order: u1 is in minutes 8 and 9 already
+    w.add(ev(T0 + 10 * M, "u1", "t_1"), now); // (t_1, u1) last seen in minute 8 until now
+    expect(w.view(now).topTitles).toEqual([
+      { titleId: "t_1", watchMinutes: 3, viewers: 1 },
+      { titleId: "t_2", watchMinutes: 1, viewers: 1 },
+    ]);
+    const later = T0 + 12 * M + 30_000; // window T0+8 .. T0+12, still from the last-seen counts
+    expect(w.view(later)).toMatchObject({
+      activeViewers: 1,
+      topTitles: [
+        { titleId: "t_1", watchMinutes: 2, viewers: 1 },
+        { titleId: "t_2", watchMinutes: 1, viewers: 1 },
+      ],
+    });
+  });
+
+  it("answers a window in the past as if the later minutes had not happened yet", () => {
+    const w = new LiveWindows();
+    w.add(ev(T0 + 2 * M, "u1", "t_1", 120), now);
+    w.add(ev(T0 + 3 * M, "u2", "t_1", 60), now);
+    w.add(ev(T0 + 4 * M, "u3", "t_2", 600), now);
+    w.add(ev(T0 + 8 * M, "u1", "t_1", 60), now); // u1 and (t_1, u1) are last seen after the past window
+    w.add(ev(T0 + 9 * M, "u3", "t_1", 60), now); // u3 too, but not (t_2, u3)
+    const before = w.view(T0 + 5 * M); // window T0+1 .. T0+5
+    expect(before.activeViewers).toBe(3);
+    expect(before.topTitles).toEqual([
+      { titleId: "t_2", watchMinutes: 10, viewers: 1 },
+      { titleId: "t_1", watchMinutes: 3, viewers: 2 },
+    ]);
+    expect(w.view(now).activeViewers).toBe(2);
+  });
+});
+
+describe("view: cost", () => {
+  it("answers the live window from the last-seen counts, without unioning the buckets' user sets", () => {
+    const w = new LiveWindows();
+    const now = T0 + 10 * M + 30_000;
+    w.add(ev(T0 + 6 * M, "u1", "t_1"), T0 + 6 * M);
+    w.add(ev(T0 + 9 * M, "u2", "t_1"), T0 + 9 * M + 5_000);
+    w.add(ev(T0 + 7 * M, "u2", "t_2"), now); // out of order
+    w.add(ev(T0 + 10 * M, "u1", "t_2"), now);
+    w.add(ev(T0 + 11 * M, "u2", "t_1"), now); // ahead of the clock
+    const union = vi.spyOn(LiveWindows as unknown as { countByUnion: () => number }, "countByUnion");
+    try {
+      w.evict(now);
+      expect(w.view(now)).toMatchObject({ activeViewers: 2, topTitles: [{ titleId: "t_1", viewers: 2 }, { titleId: "t_2", viewers: 2 }] });
+      expect(union).not.toHaveBeenCalled();
+      expect(w.topTitleIds(T0 + 5 * M)).toEqual([]);
+      expect(union).not.toHaveBeenCalled();
+      expect(w.view(T0 + 7 * M).activeViewers).toBe(2); // a past window: a union
+      expect(union).toHaveBeenCalledTimes(1);
+    } finally {
+      union.mockRestore();
+    }
+  });
+});
+
+describe("evict: last-seen counts", () => {
+  it("keeps the live window exact when the bucket a user was last seen in leaves, and when they come back", () => {
+    const w = new LiveWindows({ historyMinutes: 10 });
+    w.add(ev(T0, "gone", "t_1"), T0);
+    w.add(ev(T0, "stays", "t_1"), T0);
+    w.add(ev(T0 + 5 * M, "stays", "t_2"), T0 + 5 * M);
+    w.evict(T0 + 11 * M); // history from T0+1
+    w.add(ev(T0 + 10 * M, "gone", "t_1"), T0 + 11 * M);
+    w.add(ev(T0 + 11 * M, "stays", "t_1"), T0 + 11 * M);
+    const view = w.view(T0 + 11 * M); // window T0+7 .. T0+11
+    expect(view.activeViewers).toBe(2);
+    expect(view.topTitles).toEqual([{ titleId: "t_1", watchMinutes: 2, viewers: 2 }]);
+  });
+
+  it("keeps no evicted bucket alive through the links between a user's minutes", () => {
+    const w = new LiveWindows({ historyMinutes: 5 });
+    for (let k = 0; k < 30; k++) {
+      const now = T0 + k * M + 30_000;
+      w.add(ev(T0 + k * M, "u1", `t_${k % 3}`), now);
+      w.evict(now);
+    }
+    type Entry = { minute: number; prev: Entry | null };
+    const internals = w as unknown as { buckets: Map<number, { users: Map<string, Entry> }> };
+    const reachable: number[] = [];
+    for (const b of internals.buckets.values()) for (const u of b.users.values()) for (let p = u.prev; p; p = p.prev) reachable.push(p.minute);
+    // History from T0+24; the live window (T0+25 .. T0+29) looks back no further than its start.
+    expect(Math.min(...reachable)).toBeGreaterThanOrEqual(T0 + 24 * M);
+  });
+});
+
+describe("view: property, against a reference computed from the raw events", () => {
+  type Op =
+    | { kind: "advance"; ms: number }
+    | { kind: "add"; user: number; title: number; offsetMs: number; type: EventType; seconds: number; source: number }
+    | { kind: "evict" }
+    | { kind: "check"; topN: number; pastOffsetMin: number };
+
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("advance" as const),
+        // Mostly seconds (several events per minute), sometimes far enough to evict everything.
+        ms: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: M }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 70 * M }) }),
+      }),
+    },
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        kind: fc.constant("add" as const),
+        user: fc.integer({ min: 0, max: 9 }),
+        title: fc.integer({ min: 0, max: 4 }),
+        // Late (behind the 10-minute watermark), out of order within it, and ahead of the clock.
+        offsetMs: fc.integer({ min: -13 * M, max: 3 * M }),
+        type: fc.constantFrom<EventType>("watch", "watch", "watch", "like", "search"),
+        seconds: fc.integer({ min: 0, max: 900 }),
+        source: fc.integer({ min: 0, max: 1 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("evict" as const) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("check" as const),
+        topN: fc.constantFrom(Infinity, 10, 2),
+        pastOffsetMin: fc.integer({ min: 1, max: 8 }),
+      }),
+    },
+  );
+
+  const optionsArb = fc
+    .record({ windowMinutes: fc.integer({ min: 1, max: 6 }), extraHistory: fc.constantFrom(0, 2, 5, 10, 54) })
+    .map(({ windowMinutes, extraHistory }) => ({ windowMs: windowMinutes * M, historyMinutes: windowMinutes + extraHistory }));
+
+  /** The view recomputed from the events the windows took in and still hold, the obvious way. */
+  function referenceView(events: ParsedEvent[], opts: { windowMs: number; historyMinutes: number }, nowMs: number, topN: number) {
+    const minuteOf = (t: number) => Math.floor(t / M) * M;
+    const current = minuteOf(nowMs);
+    const series = Array.from({ length: opts.historyMinutes }, (_, i) => {
+      const minute = current - (opts.historyMinutes - 1 - i) * M;
+      const these = events.filter((e) => minuteOf(e.time) === minute);
+      return { minute, watchMinutes: these.reduce((s, e) => s + e.watchSeconds, 0) / 60, events: these.length };
+    });
+    const inWindow = events.filter((e) => minuteOf(e.time) >= current + M - opts.windowMs && minuteOf(e.time) < current + M);
+    const titles = new Map<string, { seconds: number; viewers: Set<string> }>();
+    for (const e of inWindow.filter((e) => e.type === "watch")) {
+      const t = titles.get(e.titleId) ?? { seconds: 0, viewers: new Set<string>() };
+      t.seconds += e.watchSeconds;
+      t.viewers.add(e.userId);
+      titles.set(e.titleId, t);
+    }
+    const lastMinute = events.filter((e) => minuteOf(e.time) === current - M);
+    return {
+      series,
+      activeViewers: new Set(inWindow.map((e) => e.userId)).size,
+      watchMinutesLastMinute: lastMinute.reduce((s, e) => s + e.watchSeconds, 0) / 60,
+      topTitles: [...titles]
+        .map(([titleId, t]) => ({ titleId, watchMinutes: t.seconds / 60, viewers: t.viewers.size }))
+        .sort((a, b) => b.watchMinutes - a.watchMinutes || a.titleId.localeCompare(b.titleId))
+        .slice(0, topN),
+    };
+  }
+
+  function referenceUserWindows(events: ParsedEvent[], opts: { windowMs: number; historyMinutes: number }, userId: string, nowMs: number) {
+    const minuteOf = (t: number) => Math.floor(t / M) * M;
+    const current = minuteOf(nowMs);
+    const out = [];
+    for (let start = current - opts.historyMinutes * M; start + opts.windowMs <= current + M; start += M) {
+      const mine = events.filter((e) => e.userId === userId && e.type === "watch" && minuteOf(e.time) >= start && minuteOf(e.time) < start + opts.windowMs);
+      if (mine.length > 0) {
+        out.push({
+          windowStart: start,
+          watchCount: mine.length,
+          watchSeconds: mine.reduce((s, e) => s + e.watchSeconds, 0),
+          distinctTitles: new Set(mine.map((e) => e.titleId)).size,
+        });
+      }
+    }
+    return out;
+  }
+
+  it("matches the reference for the current window, a past window (view and topTitleIds, as rankBefore asks) and userWindows", () => {
+    fc.assert(
+      fc.property(optionsArb, fc.array(opArb, { minLength: 1, maxLength: 150, size: "max" }), (opts, ops) => {
+        const w = new LiveWindows(opts);
+        let clock = T0 + 17_000;
+        let held: ParsedEvent[] = [];
+        const check = (topN: number, pastOffsetMin: number) => {
+          expect(w.view(clock, topN)).toEqual(referenceView(held, opts, clock, topN));
+          // rankBefore's call: the window that ended `pastOffsetMin` minutes before the current one.
+          const before = Math.floor(clock / M) * M - pastOffsetMin * M;
+          const past = referenceView(held, opts, before, Infinity);
+          expect(w.view(before, topN)).toEqual({ ...past, topTitles: past.topTitles.slice(0, topN) });
+          expect(w.topTitleIds(before)).toEqual(past.topTitles.map((t) => t.titleId));
+          for (const user of ["u0", "u3"]) expect(w.userWindows(user, clock)).toEqual(referenceUserWindows(held, opts, user, clock));
+        };
+        const evict = () => {
+          w.evict(clock);
+          const start = Math.floor(clock / M) * M - opts.historyMinutes * M;
+          held = held.filter((e) => e.time >= start);
+          // The ordered list of buckets mirrors the map, and the users' chains back through earlier
+          // buckets keep nothing much older than the history alive (events run up to 3 minutes ahead).
+          type Entry = { minute: number; prev: Entry | null };
+          const internals = w as unknown as { buckets: Map<number, { users: Map<string, Entry> }>; ordered: { minute: number }[] };
+          expect(internals.ordered.map((b) => b.minute)).toEqual([...internals.buckets.keys()].sort((x, y) => x - y));
+          let oldest = Infinity;
+          for (const b of internals.buckets.values()) for (const u of b.users.values()) for (let p = u.prev; p; p = p.prev) oldest = Math.min(oldest, p.minute);
+          expect(oldest).toBeGreaterThanOrEqual(start - opts.windowMs - 4 * M);
+        };
+        for (const op of ops) {
+          if (op.kind === "advance") clock += op.ms;
+          else if (op.kind === "add") {
+            const e = ev(clock + op.offsetMs, `u${op.user}`, `t${op.title}`, op.seconds, op.type);
+            if (w.add(e, clock, `p${op.source}`) === "live") held.push(e);
+          } else if (op.kind === "evict") evict();
+          else check(op.topN, op.pastOffsetMin);
+        }
+        evict();
+        check(Infinity, 5);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

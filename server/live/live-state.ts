@@ -78,8 +78,9 @@ export class LiveState {
     const before = Math.floor(now / MINUTE_MS) * MINUTE_MS - RANK_LOOKBACK_MS;
     let ranks = this.ranksByMinute.get(before);
     if (!ranks) {
-      // Nobody asked during that minute (just started, or no screen was watching): compute it once.
-      ranks = new Map(this.windows.view(before, Infinity).topTitles.map((t, i) => [t.titleId, i + 1]));
+      // Nobody asked during that minute (just started, or no screen was watching): compute it once,
+      // without the distinct viewers a past window would have to union.
+      ranks = new Map(this.windows.topTitleIds(before).map((id, i) => [id, i + 1]));
       this.ranksByMinute.set(before, ranks);
     }
     return ranks;
