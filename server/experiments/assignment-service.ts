@@ -7,15 +7,59 @@
  * Running experiments are cached and refreshed in the background every REFRESH_MS, so a change
  * made in another process reaches this one within about a second; `invalidate()` makes this
  * process's own changes visible at once.
+ *
+ * At thousands of calls a second the database round trips are the cost, so:
+ * - a stored assignment never changes, and the process remembers each recent user's (an LRU of
+ *   STICKY_USERS): a returning user costs no query. What it remembers is complete as of the read;
+ *   a row another process stores later is found by the insert's conflict, so stickiness holds.
+ * - concurrent calls share statements: while one read (or insert) is in flight, the next calls'
+ *   users wait and go together in the next one (DataLoader), so a burst of first-time users costs
+ *   one INSERT and one commit, not one each.
  */
+import DataLoader from "dataloader";
+import { LRUCache } from "lru-cache";
 import type pg from "pg";
 import type { AssignmentsResponse } from "../../lib/api/experiments";
 import { assignAll, type AssignmentConfig, type AssignmentUser, type TargetingRule } from "../../lib/experiments/assign";
 import type { Db } from "../db/client";
-import { storeAssignments, findAssignments, type NewAssignment } from "./assignment-store";
+import { findUsersAssignments, storeAssignments, type NewAssignment, type StoredAssignment } from "./assignment-store";
 import type { ExposurePublisher } from "./exposure-publisher";
 
 const REFRESH_MS = 1_000;
+/** Users whose stored assignments this process remembers (about 200 bytes each). */
+const STICKY_USERS = 200_000;
+/** At most this many users or rows per batched statement. */
+const MAX_BATCH = 500;
+
+type Stored = Map<number, { variantKey: string; assignedAt: Date }>;
+
+/**
+ * A DataLoader that sends its first batch at once and, while that batch's statement runs, gathers
+ * the next one: one statement in flight, the rest queue up behind it together.
+ */
+function oneInFlight<K, V>(batch: (keys: readonly K[]) => Promise<V[]>, cacheKeyFn?: (key: K) => string): DataLoader<K, V, string> {
+  let inFlight: Promise<unknown> | null = null;
+  return new DataLoader<K, V, string>(
+    (keys) => {
+      const run = batch(keys);
+      const done = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      inFlight = done;
+      void done.then(() => {
+        if (inFlight === done) inFlight = null;
+      });
+      return run;
+    },
+    {
+      cache: false,
+      maxBatchSize: MAX_BATCH,
+      cacheKeyFn,
+      batchScheduleFn: (dispatch) => (inFlight ? void inFlight.then(dispatch) : setImmediate(dispatch)),
+    },
+  );
+}
 
 interface RunningExperiment {
   id: number;
@@ -56,6 +100,41 @@ export function createAssignmentService(options: { db: Db; pool: pg.Pool; exposu
   let loadedAt = 0;
   let loading: Promise<RunningExperiment[]> | null = null;
 
+  const sticky = new LRUCache<string, Stored>({ max: STICKY_USERS });
+  const reads = oneInFlight<string, Stored>(async (userIds) => {
+    const found = await findUsersAssignments(pool, userIds);
+    return userIds.map((id) => found.get(id) ?? new Map());
+  });
+  const writes = oneInFlight<NewAssignment, StoredAssignment>(
+    async (items) => {
+      // The same (experiment, user) twice in one batch (a user's racing first calls): store it once;
+      // the later calls get the stored row, not a first exposure.
+      const unique = new Map<string, NewAssignment>();
+      for (const a of items) if (!unique.has(assignmentKey(a))) unique.set(assignmentKey(a), a);
+      const stored = new Map((await storeAssignments(pool, [...unique.values()], "api")).map((s) => [assignmentKey(s), s]));
+      const answered = new Set<string>();
+      return items.map((a) => {
+        const k = assignmentKey(a);
+        const s = stored.get(k)!;
+        const first = !answered.has(k);
+        answered.add(k);
+        return first ? s : { ...s, inserted: false };
+      });
+    },
+    assignmentKey,
+  );
+
+  /** The user's stored assignments (all experiments), from memory or the database. */
+  async function storedFor(userId: string): Promise<Stored> {
+    const known = sticky.get(userId);
+    if (known) return known;
+    const found = await reads.load(userId);
+    const raced = sticky.get(userId); // a concurrent call may have stored some meanwhile
+    if (raced) for (const [id, a] of raced) found.set(id, a);
+    sticky.set(userId, found);
+    return found;
+  }
+
   const reload = () =>
     (loading ??= loadRunningExperiments(db)
       .then((list) => {
@@ -81,7 +160,7 @@ export function createAssignmentService(options: { db: Db; pool: pg.Pool; exposu
     async assign(user) {
       const all = await experiments();
       if (all.length === 0) return { userId: user.id, assignments: [] };
-      const stored = await findAssignments(pool, user.id, all.map((e) => e.id));
+      const stored = await storedFor(user.id);
 
       // Layers already taken by a stored assignment stay taken: no second experiment of the layer.
       const takenLayers = new Set<string>();
@@ -93,7 +172,12 @@ export function createAssignmentService(options: { db: Db; pool: pg.Pool; exposu
         fresh.map((e) => e.config),
         user,
       ).map((a) => ({ experimentId: byKey.get(a.experimentKey)!.id, userId: user.id, variantKey: a.variantKey, assignedAt: now }));
-      const inserted = await storeAssignments(pool, toStore, "api");
+      const inserted = await Promise.all(toStore.map((a) => writes.load(a)));
+      if (inserted.length > 0) {
+        const remembered = sticky.get(user.id) ?? new Map();
+        for (const a of inserted) remembered.set(a.experimentId, { variantKey: a.variantKey, assignedAt: a.assignedAt });
+        sticky.set(user.id, remembered);
+      }
 
       const result: AssignmentsResponse["assignments"] = [];
       const insertedById = new Map(inserted.map((a) => [a.experimentId, a]));
@@ -117,3 +201,5 @@ export function createAssignmentService(options: { db: Db; pool: pg.Pool; exposu
     },
   };
 }
+
+const assignmentKey = (a: { experimentId: number; userId: string }) => `${a.experimentId}\u0000${a.userId}`;

@@ -25,14 +25,20 @@ export interface StoredAssignment {
 
 type Queryable = Pick<pg.Pool, "query">;
 
-/** The user's stored variants in these experiments. */
-export async function findAssignments(db: Queryable, userId: string, experimentIds: readonly number[]): Promise<Map<number, { variantKey: string; assignedAt: Date }>> {
-  if (experimentIds.length === 0) return new Map();
-  const { rows } = await db.query<{ experiment_id: number; variant_key: string; assigned_at: Date }>(
-    "SELECT experiment_id, variant_key, assigned_at FROM assignment WHERE user_id = $1 AND experiment_id = ANY($2::int[])",
-    [userId, experimentIds],
+/** Every stored assignment of these users, in any experiment, per user (the assignment API's batched read). */
+export async function findUsersAssignments(db: Queryable, userIds: readonly string[]): Promise<Map<string, Map<number, { variantKey: string; assignedAt: Date }>>> {
+  const out = new Map<string, Map<number, { variantKey: string; assignedAt: Date }>>();
+  if (userIds.length === 0) return out;
+  const { rows } = await db.query<{ user_id: string; experiment_id: number; variant_key: string; assigned_at: Date }>(
+    "SELECT user_id, experiment_id, variant_key, assigned_at FROM assignment WHERE user_id = ANY($1::text[])",
+    [userIds],
   );
-  return new Map(rows.map((r) => [r.experiment_id, { variantKey: r.variant_key, assignedAt: r.assigned_at }]));
+  for (const r of rows) {
+    let forUser = out.get(r.user_id);
+    if (!forUser) out.set(r.user_id, (forUser = new Map()));
+    forUser.set(r.experiment_id, { variantKey: r.variant_key, assignedAt: r.assigned_at });
+  }
+  return out;
 }
 
 /**
