@@ -1,35 +1,35 @@
-import type { RetentionCohort } from "../api/types";
-import { daysBetween } from "../format";
+/** Pooled retention over cohorts, as the retention page and the wall read it. Pure. */
 
-export type CellKind = "complete" | "partial" | "future";
-
-/** Day `n` of a cohort is complete once the whole of cohort + n has passed, partial while it is today. */
-export function cellKind(cohort: string, n: number, today: string): CellKind {
-  const elapsed = daysBetween(cohort, today);
-  return n < elapsed ? "complete" : n === elapsed ? "partial" : "future";
+/** A cohort row as GET /api/retention returns it (server/queries/get-retention.ts). */
+export interface CohortRetention {
+  size: number;
+  /** retained[n]: users of the cohort active in period n after it. */
+  retained: readonly number[];
+  /** Periods of this cohort that are over: period n is complete when n < complete. */
+  complete: number;
 }
 
-export interface DayNRetention {
-  day: number;
-  /** Retained ÷ cohort size over the cohorts where day n is complete; null if there are none. */
+export interface PooledRetention {
+  /** Retained ÷ users over the cohorts whose period n is over; null when none is. */
   rate: number | null;
   retained: number;
   users: number;
   cohorts: number;
 }
 
-/** Day-N retention pooled over cohorts (weighted by cohort size), counting only complete days. */
-export function pooledRetention(cohorts: RetentionCohort[], day: number, today: string): DayNRetention {
+/**
+ * Period-n retention pooled over cohorts (weighted by cohort size), counting only cohorts for which
+ * period n is over, so a day still in progress never drags the figure down.
+ */
+export function pooledRetention(rows: readonly CohortRetention[], n: number): PooledRetention {
   let retained = 0;
   let users = 0;
-  let count = 0;
-  for (const c of cohorts) {
-    const r = c.retained[day];
-    if (r === undefined || c.size === 0 || cellKind(c.cohort, day, today) !== "complete") continue;
-    retained += r;
-    users += c.size;
-    count += 1;
+  let cohorts = 0;
+  for (const row of rows) {
+    if (n >= row.complete || row.size === 0) continue;
+    retained += row.retained[n] ?? 0;
+    users += row.size;
+    cohorts += 1;
   }
-  return { day, rate: users > 0 ? retained / users : null, retained, users, cohorts: count };
+  return { rate: users > 0 ? retained / users : null, retained, users, cohorts };
 }
-

@@ -1,6 +1,6 @@
 /**
  * The statistics engine for experiment results: pure functions over per-variant sufficient
- * statistics (sums over users, loaded in SQL by server/stats). Treatment is always compared with
+ * statistics (sums over users, computed in SQL by server/results/compute-snapshot.ts). Treatment is always compared with
  * control as treatment − control; every interval is two-sided at the `confidence` option (0.95 by
  * default). Reference values come from scipy/statsmodels, see make-fixtures.py.
  *

@@ -1,7 +1,7 @@
 /**
  * The list's health badge: is this experiment collecting what it should? Sample ratio mismatch
  * (χ² of assigned counts against the weights, flagged at p < 0.001, as in lib/stats) and plain
- * state checks. Full results live on the experiment page (issue: results).
+ * state checks. Full results live on the experiment page (server/results).
  */
 import type { ExperimentHealth } from "../../lib/api/experiments";
 import type { ExperimentStatus } from "../../lib/experiments/assign";

@@ -3,7 +3,7 @@
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import { formatPercent } from "@/lib/format";
 import type { RetentionRow } from "@/server/queries/get-retention";
-import { pooledRetention } from "./pooled";
+import { pooledRetention } from "@/lib/retention/pooled";
 import styles from "./retention.module.css";
 
 /** Colour and dash per series, so lines differ without colour too. */

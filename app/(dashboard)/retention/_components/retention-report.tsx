@@ -8,7 +8,7 @@ import { RetentionHeatmap } from "@/components/retention-heatmap";
 import { StatTile } from "@/components/stat-tile";
 import { addDays, formatDayRange, formatDayShort, formatInteger, formatPercent, NO_VALUE } from "@/lib/format";
 import type { RetentionReport as Report, RetentionRow } from "@/server/queries/get-retention";
-import { pooledRetention } from "./pooled";
+import { pooledRetention } from "@/lib/retention/pooled";
 import { RetentionCurve, SERIES_STYLES, type CurveSeries } from "./retention-curve";
 import styles from "./retention.module.css";
 import { useRetentionReport, useSplittableExperiments, type RetentionFilters } from "./use-retention-report";

@@ -143,7 +143,7 @@ export function ExperimentPage({ experimentKey }: { experimentKey: string }) {
         </section>
       </div>
 
-      {/* Results: left for the results engine (issue: results), which fills this section. */}
+      {/* Results: health, tables, charts and settings (components/results). */}
       <section aria-label="Results" data-testid="experiment-results">
         <ExperimentResults experimentKey={e.key} />
       </section>
