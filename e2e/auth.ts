@@ -40,12 +40,19 @@ export function e2eTokens(): { service: string; wall: string } {
   return JSON.parse(readFileSync(TOKENS_FILE, "utf8")) as { service: string; wall: string };
 }
 
-/** The environment e2e/start-server.ts gives the server, so the admin CLI finds the same database. */
-export function serverEnv(): Record<string, string> {
+/** The environment e2e/start-server.ts gives the server on `port`, so the admin CLI finds the same database. */
+export function serverEnv(port: string | number = E2E_PORT): Record<string, string> {
   if (process.env.DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/showrunner_e2e_${E2E_PORT}`;
+    url.pathname = `/showrunner_e2e_${port}`;
     return { DATABASE_URL: url.toString() };
   }
-  return { DATA_DIR: `.data/e2e-${E2E_PORT}`, EMBEDDED_PG_PORT: String(Number(E2E_PORT) + 51_121) };
+  return { DATA_DIR: `.data/e2e-${port}`, EMBEDDED_PG_PORT: String(Number(port) + 51_121) };
+}
+
+/** The token the admin CLI printed (srs_… service, srw_… wall). */
+export function secretFrom(output: string): string {
+  const match = /(sr[sw]_[A-Za-z0-9_-]+)/.exec(output);
+  if (!match) throw new Error(`no token in admin output:\n${output}`);
+  return match[1]!;
 }

@@ -6,17 +6,12 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { request, type FullConfig } from "@playwright/test";
-import { AUTH_DIR, E2E_PASSWORD, ROLES_FILE, TOKENS_FILE, e2eEmail, serverEnv, storageStateFor, type E2ERole } from "./auth";
+import { AUTH_DIR, E2E_PASSWORD, ROLES_FILE, TOKENS_FILE, e2eEmail, secretFrom, serverEnv, storageStateFor, type E2ERole } from "./auth";
 
 function admin(args: string[]): string {
   return execFileSync("npx", ["tsx", "scripts/admin.ts", ...args], { env: { ...process.env, ...serverEnv() }, encoding: "utf8" });
 }
 
-function secretFrom(output: string): string {
-  const match = /(sr[sw]_[A-Za-z0-9_-]+)/.exec(output);
-  if (!match) throw new Error(`no token in admin output:\n${output}`);
-  return match[1]!;
-}
 
 export default async function globalSetup(config: FullConfig): Promise<void> {
   const baseURL = config.projects[0]!.use.baseURL!;

@@ -1,5 +1,7 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { csrfHeader, e2eEmail, e2eTokens, storageStateFor } from "./auth";
+import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from "@playwright/test";
+import { csrfHeader, E2E_PORT, e2eEmail, e2eTokens, secretFrom, storageStateFor } from "./auth";
+import { startProductServer } from "./product-server";
+
 
 /**
  * The wall: a TV with a read-only token and no session. Every test here runs without cookies
@@ -7,9 +9,9 @@ import { csrfHeader, e2eEmail, e2eTokens, storageStateFor } from "./auth";
  */
 
 /** Posts watch events for one title through the collector, as the recommendation service does. */
-async function postWatches(request: APIRequestContext, titleId: string, viewers: number, at: number, seconds = 7_200): Promise<void> {
+async function postWatches(request: APIRequestContext, titleId: string, viewers: number, at: number, seconds = 7_200, token = e2eTokens().service): Promise<void> {
   const res = await request.post("/api/events", {
-    headers: { authorization: `Bearer ${e2eTokens().service}` },
+    headers: { authorization: `Bearer ${token}` },
     data: Array.from({ length: viewers }, (_, i) => ({
       event_id: `${titleId}_${i}`,
       user_id: `u_wall_${titleId}_${i}`,
@@ -127,6 +129,37 @@ test.describe("wall screen", () => {
     await expect(page.getByTestId("wall-stale")).toHaveCount(0);
     await expect(topRow(page, titleId)).toBeVisible();
     expect(await page.evaluate(() => (window as unknown as { wallSession?: string }).wallSession)).toBe("still-the-same-page");
+  });
+
+  test("[LIVE] the server is killed and started again: the wall shows 'stale since', then comes back live and shows new events, without reload", async ({ page }) => {
+    test.setTimeout(420_000);
+    // A server of this test's own (Playwright's webServer must outlive the run), on its own data.
+    const server = await startProductServer(Number(E2E_PORT) + 7);
+    try {
+      const wallToken = secretFrom(server.admin(["create-wall-token", "--name", "restart wall"]));
+      const serviceToken = secretFrom(server.admin(["create-key", "--role", "service", "--name", "restart producer"]));
+      await page.goto(`${server.url}/wall?token=${wallToken}&panels=events,viewers,top`);
+      await expect(connection(page)).toHaveAttribute("data-state", "live");
+      await page.evaluate(() => ((window as unknown as { wallSession: string }).wallSession = "still-the-same-page"));
+
+      await server.kill();
+      await expect(connection(page)).not.toHaveAttribute("data-state", "live", { timeout: 20_000 });
+      await expect(page.getByTestId("wall-stale")).toHaveText(/^stale since \d\d:\d\d$/);
+      await page.screenshot({ path: "e2e/screenshots/wall-server-down.png" });
+
+      await server.restart();
+      await expect(connection(page)).toHaveAttribute("data-state", "live", { timeout: 60_000 });
+      await expect(page.getByTestId("wall-stale")).toHaveCount(0);
+      // Events produced after the restart reach the same page.
+      const titleId = `t_wall_restart_${Date.now().toString(36)}`;
+      const producer = await playwrightRequest.newContext({ baseURL: server.url, extraHTTPHeaders: { authorization: `Bearer ${serviceToken}` } });
+      await postWatches(producer, titleId, 8, Date.now() - 60_000, 7_200, serviceToken);
+      await producer.dispose();
+      await expect(topRow(page, titleId)).toBeVisible({ timeout: 30_000 });
+      expect(await page.evaluate(() => (window as unknown as { wallSession?: string }).wallSession)).toBe("still-the-same-page");
+    } finally {
+      await server.kill();
+    }
   });
 
   test("[LIVE] a rotating wall shows the chosen panels screen by screen; reduced motion drops the animations", async ({ page }) => {
