@@ -31,7 +31,8 @@ export async function serveFetchHandler(req: IncomingMessage, res: ServerRespons
     body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
   });
   const response = await handler(request, { params: Promise.resolve({}) });
-  const out: Record<string, string> = {};
+  // An API answer is JSON and nothing else; the pages' headers come from next.config.js.
+  const out: Record<string, string> = { "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
   response.headers.forEach((value, name) => (out[name] = value));
   res.writeHead(response.status, out).end(Buffer.from(await response.arrayBuffer()));
 }
