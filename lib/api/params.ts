@@ -38,6 +38,25 @@ export function withDayRange<T extends { from?: string; to?: string }>(
   return { ...query, from, to };
 }
 
-export const userIdSchema = z.string().trim().min(1).max(128);
+/** Postgres text cannot hold NUL (U+0000): input carrying one is refused at the boundary. */
+export const hasNul = (s: string): boolean => s.includes("\u0000");
+
+/** A user or title id as it arrives in a path: 1–128 characters, no NUL. */
+export const pathIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .refine((s) => !hasNul(s), "must not contain a NUL character");
+export const userIdSchema = pathIdSchema;
+
+/** A dynamic path segment percent-decoded once; null when it is not valid percent-encoding. */
+export function decodePathParam(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
 
 export const utcToday = (nowMs: number) => new Date(nowMs).toISOString().slice(0, 10);

@@ -161,6 +161,13 @@ describe("parseViewEvent rejects with a reason", () => {
     expect(result.ok ? "" : result.reason).toContain(reason);
   });
 
+  it("rejects a NUL character, literal or escaped, which Postgres cannot store", () => {
+    const base = { event_id: "e1", user_id: "u1", title_id: "t1", event_type: "watch", event_time: "2026-11-01T10:00:00Z", watch_duration: 60 };
+    expect(parseViewEvent(JSON.stringify({ ...base, user_id: "u\u00001" }), Date.parse("2026-11-02"))).toEqual({ ok: false, reason: "contains a NUL character (U+0000)" });
+    expect(parseViewEvent(JSON.stringify(base).replace('"u1"', '"u\\u00001"'), Date.parse("2026-11-02"))).toEqual({ ok: false, reason: "contains a NUL character (U+0000)" });
+    expect(parseViewEvent(JSON.stringify(base), Date.parse("2026-11-02")).ok).toBe(true);
+  });
+
   it("judges the future against the nowMs it is given, not the wall clock", () => {
     const raw = wire({ event_time: "2030-01-01T00:00:00Z" });
     expect(parseViewEvent(raw, NOW).ok).toBe(false);

@@ -80,6 +80,8 @@ export function parseViewEvent(raw: Uint8Array | string | null, nowMs: number): 
   } catch {
     return { ok: false, reason: "not valid UTF-8" };
   }
+  // Postgres cannot store NUL (U+0000) in text: such an event could never be counted.
+  if (text.includes("\u0000") || text.includes("\\u0000")) return { ok: false, reason: "contains a NUL character (U+0000)" };
   let json: unknown;
   try {
     json = JSON.parse(text);

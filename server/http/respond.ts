@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hasNul } from "../../lib/api/params";
 import { logger } from "../logger";
 
 /** A client mistake: becomes a 4xx with its message. */
@@ -42,6 +43,7 @@ export function describeZodError(err: z.ZodError): string {
 /** Parses URL search params with a zod object schema; unknown params are ignored. */
 export function parseQuery<T extends z.ZodType>(url: string, schema: T): z.infer<T> {
   const params = Object.fromEntries(new URL(url).searchParams);
+  if (Object.values(params).some(hasNul)) throw new HttpError(400, "query parameters must not contain a NUL character");
   const result = schema.safeParse(params);
   if (!result.success) throw new HttpError(400, describeZodError(result.error));
   return result.data;
@@ -53,6 +55,8 @@ export async function readJson(request: Request, maxBytes: number): Promise<unkn
   if (length > maxBytes) throw new HttpError(413, `body of ${length} bytes exceeds ${maxBytes}`);
   const text = await request.text();
   if (Buffer.byteLength(text) > maxBytes) throw new HttpError(413, `body exceeds ${maxBytes} bytes`);
+  // Postgres cannot store NUL (U+0000) in text or JSON: refuse it here, as a literal or escaped.
+  if (text.includes("\u0000") || text.includes("\\u0000")) throw new HttpError(400, "body must not contain a NUL character (U+0000)");
   try {
     return JSON.parse(text);
   } catch {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { daySchema, userIdSchema, utcToday } from "@/lib/api/params";
+import { daySchema, decodePathParam, userIdSchema, utcToday } from "@/lib/api/params";
 import { getUserProfile } from "@/server/queries/get-user-profile";
 import { HttpError, json, parseQuery } from "@/server/http/respond";
 import { route } from "@/server/http/route";
@@ -15,7 +15,7 @@ const querySchema = z.object({
 
 /** The user's last-seen attributes (country, device, first watch day) and recently watched titles. */
 export const GET = route<{ id: string }>("read", async ({ request, params }) => {
-  const id = userIdSchema.safeParse(decodeURIComponent(params.id));
+  const id = userIdSchema.safeParse(decodePathParam(params.id) ?? "");
   if (!id.success) throw new HttpError(400, "user id must be 1–128 characters");
   const q = parseQuery(request.url, querySchema);
   return json(await getUserProfile(getServices().db, id.data, { to: q.to ?? utcToday(Date.now()), recentDays: q.days }));

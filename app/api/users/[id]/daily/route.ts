@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dayRangeShape, userIdSchema, utcToday, withDayRange } from "@/lib/api/params";
+import { dayRangeShape, decodePathParam, userIdSchema, utcToday, withDayRange } from "@/lib/api/params";
 import { getUserDaily } from "@/server/queries/get-user-daily";
 import { HttpError, json, parseQuery } from "@/server/http/respond";
 import { route } from "@/server/http/route";
@@ -12,7 +12,7 @@ const querySchema = z
   .transform((q, ctx) => withDayRange(q, { defaultDays: 28, maxDays: 366, today: utcToday(Date.now()) }, ctx));
 
 export const GET = route<{ id: string }>("read", async ({ request, params }) => {
-  const id = userIdSchema.safeParse(decodeURIComponent(params.id));
+  const id = userIdSchema.safeParse(decodePathParam(params.id) ?? "");
   if (!id.success) throw new HttpError(400, "user id must be 1–128 characters");
   const range = parseQuery(request.url, querySchema);
   return json(await getUserDaily(getServices().db, id.data, range));
