@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { asRole, e2eTokens } from "./auth";
+import { asRole, csrfHeader, e2eEmail, e2eTokens, storageStateFor } from "./auth";
 
 /**
  * Security headers as a browser receives them. Every other spec runs under the same policy, so a
@@ -49,5 +49,43 @@ test.describe("security headers", () => {
     });
     await page.setContent(`<iframe id="f" src="${test.info().project.use.baseURL}/experiments"></iframe>`);
     await expect.poll(() => blocked.length, { timeout: 10_000 }).toBeGreaterThan(0);
+  });
+
+  test("[SECURITY] an experiment named with markup shows the markup as text, on its page, in the list and on the wall", async ({ page, playwright, baseURL }) => {
+    const key = `e2e-markup-${Date.now().toString(36)}`;
+    const name = `<img src=x onerror="window.__pwned=1"><b>bold</b>`;
+    const editor = await playwright.request.newContext({ baseURL, storageState: storageStateFor("editor") });
+    const created = await editor.post("/api/experiments", {
+      headers: csrfHeader("editor"),
+      data: {
+        key,
+        name,
+        hypothesis: `<script>window.__pwned=1</script>`,
+        owner: e2eEmail("editor"),
+        variants: [
+          { key: "control", name: "<i>control</i>", weight: 1, isControl: true },
+          { key: "treatment", name: "<u>treatment</u>", weight: 1, isControl: false },
+        ],
+        trafficPercent: 100,
+        targeting: [],
+        primaryMetric: "watch_time",
+        secondaryMetrics: [],
+        guardrailMetrics: [],
+      },
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    const started = await editor.post(`/api/experiments/${key}/transitions`, { headers: csrfHeader("editor"), data: { action: "start", version: ((await created.json()) as { version: number }).version } });
+    expect(started.status()).toBe(200);
+    await editor.dispose();
+
+    await page.goto(`/experiments/${key}`);
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(name);
+    await expect(page.getByText("<script>window.__pwned=1</script>")).toBeVisible();
+    await page.goto("/experiments");
+    await expect(page.locator(`tr[data-experiment-key="${key}"]`)).toContainText(name);
+    await page.goto(`/wall?token=${e2eTokens().wall}&panels=experiments`);
+    await expect(page.getByTestId("wall-experiments").locator(`[data-experiment-key="${key}"]`)).toContainText(name, { timeout: 40_000 });
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
   });
 });

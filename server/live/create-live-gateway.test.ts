@@ -188,6 +188,16 @@ describe("live gateway: who may connect", () => {
     expect(await error).toMatch(/not served/);
   });
 
+  it("rate-limits a client's messages: past 40 in 10 s each one is refused with client:error", async () => {
+    const socket = client(running.url, { token: wallToken });
+    await connected(socket);
+    const errors: string[] = [];
+    socket.on("client:error", (e) => errors.push(e.message));
+    for (let i = 0; i < 45; i++) socket.emit(i % 2 === 0 ? "subscribe" : "unsubscribe", { channel: "overview" });
+    await expect.poll(() => errors.length, { timeout: 5_000 }).toBe(5);
+    expect(errors.every((m) => /^too many (un)?subscribe requests: at most 40 per 10 s$/.test(m))).toBe(true);
+  });
+
   it("stops pushing after unsubscribe", async () => {
     const socket = client(running.url, { token: wallToken });
     await connected(socket);
