@@ -26,8 +26,8 @@ import { findUsersAssignments, storeAssignments, type NewAssignment, type Stored
 import type { ExposurePublisher } from "./exposure-publisher";
 
 const REFRESH_MS = 1_000;
-/** Users whose stored assignments this process remembers (about 200 bytes each). */
-const STICKY_USERS = 200_000;
+/** Users whose stored assignments this process remembers (measured ~570 bytes each with two experiments: ~30 MB). */
+const STICKY_USERS = 50_000;
 /** At most this many users or rows per batched statement. */
 const MAX_BATCH = 500;
 
