@@ -22,7 +22,7 @@ import type pg from "pg";
 import type { AssignmentsResponse } from "../../lib/api/experiments";
 import { assignAll, type AssignmentConfig, type AssignmentUser, type TargetingRule } from "../../lib/experiments/assign";
 import type { Db } from "../db/client";
-import { findUsersAssignments, storeAssignments, type NewAssignment, type StoredAssignment } from "./assignment-store";
+import { assignmentKey, findUsersAssignments, storeAssignments, type NewAssignment, type StoredAssignment } from "./assignment-store";
 import type { ExposurePublisher } from "./exposure-publisher";
 
 const REFRESH_MS = 1_000;
@@ -201,5 +201,3 @@ export function createAssignmentService(options: { db: Db; pool: pg.Pool; exposu
     },
   };
 }
-
-const assignmentKey = (a: { experimentId: number; userId: string }) => `${a.experimentId}\u0000${a.userId}`;

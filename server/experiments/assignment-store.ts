@@ -25,6 +25,9 @@ export interface StoredAssignment {
 
 type Queryable = Pick<pg.Pool, "query">;
 
+/** One (experiment, user) as a map key. */
+export const assignmentKey = (a: { experimentId: number; userId: string }): string => `${a.experimentId}\u0000${a.userId}`;
+
 /** Every stored assignment of these users, in any experiment, per user (the assignment API's batched read). */
 export async function findUsersAssignments(db: Queryable, userIds: readonly string[]): Promise<Map<string, Map<number, { variantKey: string; assignedAt: Date }>>> {
   const out = new Map<string, Map<number, { variantKey: string; assignedAt: Date }>>();
@@ -54,7 +57,7 @@ export async function storeAssignments(db: Queryable, items: readonly NewAssignm
      RETURNING experiment_id, user_id`,
     [items.map((a) => a.experimentId), items.map((a) => a.userId), items.map((a) => a.variantKey), items.map((a) => a.assignedAt), items.map(() => source)],
   );
-  const key = (experimentId: number, userId: string) => `${experimentId}\u0000${userId}`;
+  const key = (experimentId: number, userId: string) => assignmentKey({ experimentId, userId });
   const won = new Set(inserted.map((r) => key(r.experiment_id, r.user_id)));
   const lost = items.filter((a) => !won.has(key(a.experimentId, a.userId)));
   const existing = new Map<string, { variant_key: string; assigned_at: Date }>();
