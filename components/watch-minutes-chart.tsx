@@ -4,6 +4,7 @@ import { useId } from "react";
 import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
 import type { MinutePoint } from "@/lib/live/contract";
 import { formatClockMinute, formatCompact, formatInteger } from "@/lib/format";
+import { AXIS_TICK } from "@/components/charts/axes";
 
 const TICK_EVERY_MS = 10 * 60_000;
 
@@ -70,7 +71,7 @@ export function WatchMinutesChart({ series }: WatchMinutesChartProps) {
           domain={["dataMin", "dataMax"]}
           ticks={tenMinuteTicks(series)}
           tickFormatter={(t: number) => formatClockMinute(t)}
-          tick={{ fill: "var(--muted)", fontSize: "0.8rem" }}
+          tick={AXIS_TICK}
           tickLine={false}
           axisLine={{ stroke: "var(--border-strong)" }}
         />
@@ -78,7 +79,7 @@ export function WatchMinutesChart({ series }: WatchMinutesChartProps) {
           width={52}
           allowDecimals={false}
           tickFormatter={(v: number) => formatCompact(v)}
-          tick={{ fill: "var(--muted)", fontSize: "0.8rem" }}
+          tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
         />

@@ -5,6 +5,7 @@ import { formatPercent } from "@/lib/format";
 import type { RetentionRow } from "@/server/queries/get-retention";
 import { pooledRetention } from "@/lib/retention/pooled";
 import styles from "./retention.module.css";
+import { AXIS_TICK } from "@/components/charts/axes";
 
 /** Colour and dash per series, so lines differ without colour too. */
 export const SERIES_STYLES = [
@@ -45,7 +46,7 @@ export function RetentionCurve({ series, maxPeriod, periodPrefix, periodName }: 
         <XAxis
           dataKey="n"
           tickFormatter={(n: number) => `${periodPrefix}${n}`}
-          tick={{ fill: "var(--muted)", fontSize: "0.8rem" }}
+          tick={AXIS_TICK}
           tickLine={false}
           axisLine={{ stroke: "var(--border-strong)" }}
           interval="preserveStartEnd"
@@ -55,7 +56,7 @@ export function RetentionCurve({ series, maxPeriod, periodPrefix, periodName }: 
           domain={[0, ticks.at(-1) ?? 1]}
           ticks={ticks}
           tickFormatter={(v: number) => formatPercent(v, 0)}
-          tick={{ fill: "var(--muted)", fontSize: "0.8rem" }}
+          tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
         />

@@ -4,6 +4,7 @@ import { Bar, BarChart, CartesianGrid, LabelList, Tooltip, XAxis, YAxis } from "
 import { formatCount, formatHours, formatInteger, formatPercent } from "@/lib/format";
 import type { GenresResponse } from "@/server/queries/get-genres";
 import styles from "./titles.module.css";
+import { AXIS_TICK } from "@/components/charts/axes";
 
 /** Titles the catalog does not know have no genre. */
 const NO_GENRE = "Not in catalog";
@@ -43,7 +44,7 @@ export function GenreBreakdown({ data }: { data: GenresResponse }) {
             domain={[0, ticks.at(-1) ?? 1]}
             ticks={ticks}
             tickFormatter={(v: number) => formatPercent(v, 0)}
-            tick={{ fill: "var(--muted)", fontSize: "0.8rem" }}
+            tick={AXIS_TICK}
             tickLine={false}
             axisLine={{ stroke: "var(--border-strong)" }}
           />

@@ -4,6 +4,7 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis 
 import { formatCompact, formatDayShort, formatInteger } from "@/lib/format";
 import type { TitleDay } from "@/server/queries/get-title-detail";
 import styles from "../../_components/titles.module.css";
+import { AXIS_TICK, DAY_X_AXIS } from "@/components/charts/axes";
 
 /**
  * Watch minutes per day as bars (left axis), views and unique viewers as lines (right axis): the
@@ -21,20 +22,12 @@ export function TitleCurve({ days }: { days: TitleDay[] }) {
     >
       <ComposedChart responsive style={{ width: "100%", height: "100%" }} data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer>
         <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-        <XAxis
-          dataKey="day"
-          tickFormatter={(d: string) => formatDayShort(d)}
-          tick={{ fill: "var(--muted)", fontSize: "0.8rem" }}
-          tickLine={false}
-          axisLine={{ stroke: "var(--border-strong)" }}
-          interval="preserveStartEnd"
-          minTickGap={24}
-        />
+        <XAxis {...DAY_X_AXIS} />
         <YAxis
           yAxisId="minutes"
           width={56}
           tickFormatter={(v: number) => formatCompact(v)}
-          tick={{ fill: "var(--muted)", fontSize: "0.8rem" }}
+          tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
           label={{ value: "watch min", angle: -90, position: "insideLeft", fill: "var(--muted)", fontSize: 12, dy: 30 }}
@@ -45,7 +38,7 @@ export function TitleCurve({ days }: { days: TitleDay[] }) {
           width={48}
           allowDecimals={false}
           tickFormatter={(v: number) => formatCompact(v)}
-          tick={{ fill: "var(--muted)", fontSize: "0.8rem" }}
+          tick={AXIS_TICK}
           tickLine={false}
           axisLine={false}
           label={{ value: "views, viewers", angle: 90, position: "insideRight", fill: "var(--muted)", fontSize: 12, dy: -40 }}

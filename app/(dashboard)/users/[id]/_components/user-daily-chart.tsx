@@ -4,6 +4,7 @@ import { Bar, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis 
 import type { UserDay } from "@/lib/api/types";
 import { addDays, daysBetween, formatDayShort, formatDecimal, formatInteger, type DayRange } from "@/lib/format";
 import styles from "../../_components/users.module.css";
+import { AXIS_TICK, DAY_X_AXIS } from "@/components/charts/axes";
 
 /** Every day of the range, with zeros where the user did not watch (the API lists active days only). */
 export function fillDays(range: DayRange, days: UserDay[]): { day: string; watchMinutes: number; distinctTitles: number; sessions: number }[] {
@@ -28,17 +29,9 @@ export function UserDailyChart({ range, days }: { range: DayRange; days: UserDay
     >
       <ComposedChart responsive style={{ width: "100%", height: "100%" }} data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer>
         <CartesianGrid vertical={false} stroke="var(--chart-grid)" />
-        <XAxis
-          dataKey="day"
-          tickFormatter={(d: string) => formatDayShort(d)}
-          tick={{ fill: "var(--muted)", fontSize: "0.8rem" }}
-          tickLine={false}
-          axisLine={{ stroke: "var(--border-strong)" }}
-          interval="preserveStartEnd"
-          minTickGap={24}
-        />
-        <YAxis yAxisId="minutes" width={48} tick={{ fill: "var(--muted)", fontSize: "0.8rem" }} tickLine={false} axisLine={false} />
-        <YAxis yAxisId="titles" orientation="right" width={36} allowDecimals={false} tick={{ fill: "var(--muted)", fontSize: "0.8rem" }} tickLine={false} axisLine={false} />
+        <XAxis {...DAY_X_AXIS} />
+        <YAxis yAxisId="minutes" width={48} tick={AXIS_TICK} tickLine={false} axisLine={false} />
+        <YAxis yAxisId="titles" orientation="right" width={36} allowDecimals={false} tick={AXIS_TICK} tickLine={false} axisLine={false} />
         <Tooltip labelFormatter={(d) => formatDayShort(String(d))} formatter={(v) => formatDecimal(Number(v), 0)} isAnimationActive={false} />
         <Legend verticalAlign="top" height={28} itemSorter={null} />
         <Bar yAxisId="minutes" dataKey="watchMinutes" name="Watch minutes" fill="var(--chart-line)" fillOpacity={0.45} radius={[3, 3, 0, 0]} isAnimationActive={false} />
