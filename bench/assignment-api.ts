@@ -15,6 +15,7 @@ import { applyMigrations } from "../server/db/migrate";
 import { createExperiment, transitionExperiment } from "../server/experiments/repository";
 import { runTs } from "../server/testing/child-process";
 import type { BenchResult } from "./report";
+import { quoteIdent } from "../server/db/sql";
 
 const RATE = Number(process.env.BENCH_ASSIGN_RATE ?? 2_000);
 const SECONDS = Number(process.env.BENCH_ASSIGN_SECONDS ?? 15);
@@ -62,7 +63,7 @@ export async function benchAssignmentApi(adminUrl: string): Promise<BenchResult[
   const name = `bench_assign_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   await applyMigrations(url.toString());
@@ -124,7 +125,7 @@ export async function benchAssignmentApi(adminUrl: string): Promise<BenchResult[
   } finally {
     await server.stop("SIGTERM");
     await db.$disconnect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     await admin.end();
   }
 }

@@ -16,6 +16,7 @@ import type { ProducerRecord } from "../server/log/types";
 import { logger } from "../server/logger";
 import { createAggregator } from "../server/stream/create-aggregator";
 import { memorySampler, type BenchResult } from "./report";
+import { quoteIdent } from "../server/db/sql";
 
 const DAY_MS = 86_400_000;
 
@@ -23,7 +24,7 @@ export async function benchIngestEmbedded(adminUrl: string, total = Number(proce
   const name = `bench_ingest_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   await applyMigrations(url.toString());
@@ -99,7 +100,7 @@ export async function benchIngestEmbedded(adminUrl: string, total = Number(proce
     ];
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     await admin.end();
   }
 }

@@ -26,6 +26,7 @@ import { logger } from "../server/logger";
 import { createAggregator, type Aggregator } from "../server/stream/create-aggregator";
 import { runConsumerPerf, type ConsumerPerfResult } from "./kafka-consumer-perf";
 import { memorySampler, type BenchResult } from "./report";
+import { quoteIdent } from "../server/db/sql";
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -83,7 +84,7 @@ export async function benchIngestKafka(
   const dbName = `bench_kafka_${runId}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.query(`CREATE DATABASE ${quoteIdent(dbName)}`);
   const url = new URL(adminUrl);
   url.pathname = `/${dbName}`;
   let pool: pg.Pool | null = null;
@@ -224,7 +225,7 @@ export async function benchIngestKafka(
       logger.warn({ err, prefix }, "could not delete the bench topics"),
     );
     await pool?.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
     await admin.end();
   }
 }

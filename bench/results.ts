@@ -21,6 +21,7 @@ import { computeSnapshot } from "../server/results/compute-snapshot";
 import { getExperimentResults, getExperimentResultsNaive } from "../server/results/get-experiment-results";
 import { insertExperiment } from "../server/results/testing/seed-experiment";
 import type { BenchResult } from "./report";
+import { quoteIdent } from "../server/db/sql";
 
 const USERS = Number(process.env.BENCH_RESULTS_USERS ?? 1_000_000);
 const DAYS = 30;
@@ -57,7 +58,7 @@ async function generate(pool: pg.Pool, today: string): Promise<{ experimentId: n
     [0, 1].map(async (part) => {
       const c = await pool.connect();
       try {
-        await c.query(`SELECT setseed(${0.11 + part * 0.4})`);
+        await c.query("SELECT setseed($1)", [0.11 + part * 0.4]);
         // First exposures over two weeks from the start, front-loaded.
         await c.query(
           `INSERT INTO assignment (experiment_id, user_id, variant_key, assigned_at, source)
@@ -75,7 +76,7 @@ async function generate(pool: pg.Pool, today: string): Promise<{ experimentId: n
     [0, 1].map(async (part) => {
       const c = await pool.connect();
       try {
-        await c.query(`SELECT setseed(${0.23 + part * 0.4})`);
+        await c.query("SELECT setseed($1)", [0.23 + part * 0.4]);
         // A personal activity level (share of days with a visit) and taste for long sessions; the
         // random draw sits in a LATERAL subquery so that it is made per user-day, not per user.
         await c.query(
@@ -110,7 +111,7 @@ export async function benchResults(adminUrl: string): Promise<BenchResult[]> {
   const name = `bench_results_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = createPool(url.toString(), 4);
@@ -183,7 +184,7 @@ export async function benchResults(adminUrl: string): Promise<BenchResult[]> {
     ];
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     await admin.end();
   }
 }

@@ -5,6 +5,7 @@
  */
 import { rmSync } from "node:fs";
 import pg from "pg";
+import { quoteIdent } from "../server/db/sql.ts";
 
 const port = process.env.E2E_PORT ?? "3210";
 Object.assign(process.env, {
@@ -26,8 +27,8 @@ if (process.env.DATABASE_URL) {
   // Named by port, so two e2e runs (two checkouts) can share one Postgres server.
   const database = `showrunner_e2e_${port}`;
   if (!keep) {
-    await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await client.query(`CREATE DATABASE ${database}`);
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${quoteIdent(database)}`);
   }
   await client.end();
   admin.pathname = `/${database}`;

@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPrisma, schemaDiff } from "../../scripts/db.ts";
 import { applyMigrations, readMigrations } from "./migrate.ts";
+import { quoteIdent } from "./sql.ts";
 
 // The oracle for "the migrations build the schema" is Prisma's own schema engine, reached through
 // the stock CLI (scripts/prisma-schema-engine.mjs), comparing a live database with schema.prisma.
@@ -22,7 +23,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 async function createDatabase(): Promise<string> {
   const name = `sr_migrations_test_${randomBytes(4).toString("hex")}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  await admin((c) => c.query(`CREATE DATABASE ${quoteIdent(name)}`));
   created.push(name);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -33,6 +34,7 @@ async function query<R extends pg.QueryResultRow>(url: string, sql: string): Pro
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    // eslint-disable-next-line showrunner/no-string-built-sql -- the tests' own literal statements, passed through
     return (await client.query<R>(sql)).rows;
   } finally {
     await client.end();
@@ -49,7 +51,7 @@ describe("prisma/migrations", () => {
 
   afterAll(async () => {
     await admin(async (c) => {
-      for (const name of created) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      for (const name of created) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     });
   });
 

@@ -4,6 +4,7 @@ import { foldEvents, mergeIncrements, SESSION_GAP_MS, utcDay, type BatchIncremen
 import { CONSUMER_GROUPS, VIEW_EVENT_TOPICS } from "../../lib/config/topics";
 import { MAX_FUTURE_SKEW_MS, parseViewEvent, type ParsedEvent } from "../../lib/events/view-event";
 import { withTransaction } from "../db/pool";
+import { quoteIdent } from "../db/sql";
 import type { EventLog } from "../log/types";
 
 /*
@@ -384,7 +385,7 @@ export async function applyReplay(deps: ReplayDeps, plan: ReplayPlan): Promise<R
     let usersAdjusted = 0;
     if (plan.from.kind === "earliest") {
       for (const table of AGGREGATION_TABLES) {
-        const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${table}`);
+        const { rows } = await tx.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${quoteIdent(table)}`);
         deleted[table] = Number(rows[0]?.n ?? 0);
       }
       await tx.query(`TRUNCATE ${AGGREGATION_TABLES.join(", ")}`);
@@ -403,7 +404,7 @@ export async function applyReplay(deps: ReplayDeps, plan: ReplayPlan): Promise<R
         ["title_daily_stat", "day"],
         ["minute_stat", "minute"],
       ] as const) {
-        deleted[table] = (await tx.query(`DELETE FROM ${table} WHERE ${column} >= $1`, [dayStart])).rowCount ?? 0;
+        deleted[table] = (await tx.query(`DELETE FROM ${quoteIdent(table)} WHERE ${quoteIdent(column)} >= $1`, [dayStart])).rowCount ?? 0;
       }
       // Users with no watch left before D come back with the replay; the others keep their first day.
       deleted.user_activity =

@@ -4,6 +4,7 @@ import { inject } from "vitest";
 import { createDb, type Db } from "../db/client";
 import { applyMigrations } from "../db/migrate";
 import { createPool } from "../db/pool";
+import { quoteIdent } from "../db/sql";
 
 export interface TestDatabase {
   url: string;
@@ -20,7 +21,7 @@ export async function createTestDatabase(prefix = "sr_test"): Promise<TestDataba
   const name = `${prefix}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${quoteIdent(name)}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -36,7 +37,7 @@ export async function createTestDatabase(prefix = "sr_test"): Promise<TestDataba
       await pool.end();
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
       await c.end();
     },
   };
