@@ -50,6 +50,12 @@ export function serverEnv(port: string | number = E2E_PORT): Record<string, stri
   return { DATA_DIR: `.data/e2e-${port}`, EMBEDDED_PG_PORT: String(Number(port) + 51_121) };
 }
 
+/** A connection string for the e2e server's database (for specs that inject faults into it). */
+export function e2eDatabaseUrl(port: string | number = E2E_PORT): string {
+  const env = serverEnv(port);
+  return env.DATABASE_URL ?? `postgresql://postgres:postgres@127.0.0.1:${env.EMBEDDED_PG_PORT}/showrunner`;
+}
+
 /** The token the admin CLI printed (srs_… service, srw_… wall). */
 export function secretFrom(output: string): string {
   const match = /(sr[sw]_[A-Za-z0-9_-]+)/.exec(output);

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { asRole, e2eTokens } from "./auth";
+import pg from "pg";
+import { asRole, e2eDatabaseUrl, e2eTokens } from "./auth";
 import { LOCAL_PARTITIONS, TOPICS } from "../lib/config/topics";
 
 test.describe("pipeline", () => {
@@ -40,5 +41,32 @@ test.describe("pipeline", () => {
     await expect.poll(committed, { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 40);
 
     await page.screenshot({ path: "e2e/screenshots/pipeline.png", fullPage: true });
+  });
+
+  test("[PIPELINE] a full disk shows as an alert with the database's message, and clears when writes succeed again", async ({ page }) => {
+    // The error Postgres raises when it cannot extend a file, on the table every watch batch writes.
+    const db = new pg.Client({ connectionString: e2eDatabaseUrl() });
+    await db.connect();
+    try {
+      await db.query(`
+        CREATE OR REPLACE FUNCTION e2e_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'could not extend file "base/16384/24576": No space left on device' USING ERRCODE = 'disk_full';
+        END $$;
+        CREATE TRIGGER e2e_disk_full BEFORE INSERT OR UPDATE ON user_daily_stat FOR EACH STATEMENT EXECUTE FUNCTION e2e_disk_full();`);
+      await page.goto("/pipeline");
+      // The simulator keeps producing: the next batch fails, the processor retries and reports.
+      const alert = page.getByTestId("pipeline-alert-processor-failing");
+      await expect(alert).toBeVisible({ timeout: 20_000 });
+      await expect(alert).toContainText("The stream processor cannot write to Postgres");
+      await expect(alert).toContainText("No space left on device (53100)");
+      await page.screenshot({ path: "e2e/screenshots/pipeline-disk-full.png", fullPage: true });
+    } finally {
+      await db.query("DROP TRIGGER IF EXISTS e2e_disk_full ON user_daily_stat; DROP FUNCTION IF EXISTS e2e_disk_full()");
+      await db.end();
+    }
+    // Space is back: the held batch commits on its next attempt (backoff ≤ 10 s) and the alert goes.
+    await expect(page.getByTestId("pipeline-alert-processor-failing")).toHaveCount(0, { timeout: 25_000 });
+    await expect(page.getByTestId("pipeline-lag-total")).not.toContainText("stalled");
   });
 });

@@ -75,7 +75,31 @@ export interface PipelineResponse {
   counters: { counted: number; deadLettered: number };
   /** The most recent dead letters, newest first. */
   deadLetters: DeadLetterEntry[];
+  /** What needs an operator now, most severe first; empty when all is well. */
+  alerts: PipelineAlert[];
 }
+
+/**
+ * A problem the pipeline page shows as a banner.
+ * - `processor-failing`: a stream processor reports that its batches fail to commit (it keeps
+ *   retrying; `detail` carries the database's error, e.g. SQLSTATE 53100 disk full).
+ * - `processor-stalled`: partitions have messages waiting but their stored offset has not moved
+ *   for STALL_AFTER_MS, whatever the reason (no processor running, one that died failing).
+ * - `log-unreachable`: the event log's offsets could not be read.
+ */
+export interface PipelineAlert {
+  kind: "processor-failing" | "processor-stalled" | "log-unreachable";
+  severity: "critical" | "warning";
+  title: string;
+  detail: string;
+  /** When the problem began, ISO; null when unknown. */
+  since: string | null;
+}
+
+/** A partition with waiting messages whose stored offset is older than this is stalled. */
+export const STALL_AFTER_MS = 60_000;
+/** A failing processor's report older than this is no longer trusted (the process may be gone). */
+export const HEALTH_REPORT_TTL_MS = 60_000;
 
 export interface DeadLettersResponse {
   /** Newest first. */

@@ -6,8 +6,11 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 /** A node-postgres pool for the ingest path (see server/stream/write-batch.ts for why not Prisma). */
 export function createPool(databaseUrl: string, max = 8): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max });
-  // An idle client losing its connection (Postgres restarted) must not crash the process.
+  // A client losing its connection (Postgres restarted) must not crash the process: idle clients
+  // report to the pool, checked-out ones (a transaction between two statements) to themselves. The
+  // statement in flight, or the next one, rejects with the error, and callers retry.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
 

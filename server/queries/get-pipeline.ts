@@ -1,6 +1,9 @@
 import { CONSUMER_GROUPS, VIEW_EVENT_TOPICS } from "../../lib/config/topics";
 import {
+  HEALTH_REPORT_TTL_MS,
   RAW_PREVIEW_BYTES,
+  STALL_AFTER_MS,
+  type PipelineAlert,
   type DeadLetterEntry,
   type DeadLettersResponse,
   type PipelinePartition,
@@ -9,6 +12,7 @@ import {
 import type { Db } from "../db/client";
 import type { TopicPartitionOffset } from "../log/types";
 import type { Services } from "../services";
+import { readHealthReports, type ProcessorHealthReport } from "../stream/processor-health";
 
 /** A broker that does not answer must not hold the page's 2-second refresh hostage. */
 const LOG_TIMEOUT_MS = 3_000;
@@ -81,11 +85,12 @@ export async function getPipeline(services: Pick<Services, "db" | "log" | "live"
   const topics = options.topics ?? VIEW_EVENT_TOPICS;
   const { db, log } = services;
 
-  const [offsets, stored, counters, recent] = await Promise.all([
+  const [offsets, stored, counters, recent, reports] = await Promise.all([
     readLogOffsets(services.log, topics),
     db.consumerOffset.findMany({ where: { groupId, topic: { in: [...topics] } } }),
     db.pipelineCounter.findMany({ where: { groupId, name: { in: ["counted", "dead_lettered"] } } }),
     listDeadLetters(db, { groupId, limit: options.deadLetterLimit ?? 20 }),
+    readHealthReports(db, groupId),
   ]);
   const at = clock();
 
@@ -144,7 +149,52 @@ export async function getPipeline(services: Pick<Services, "db" | "log" | "live"
     lateEvents: services.live ? services.live.snapshot().lateEvents : null,
     counters: { counted: counter("counted"), deadLettered: counter("dead_lettered") },
     deadLetters: recent.deadLetters,
+    alerts: pipelineAlerts({ at, log: offsets, partitions, reports }),
   };
+}
+
+/** The banners of the pipeline page; see PipelineAlert for what each kind means. */
+export function pipelineAlerts(input: {
+  at: number;
+  log: LogOffsets;
+  partitions: PipelinePartition[];
+  reports: ProcessorHealthReport[];
+}): PipelineAlert[] {
+  const alerts: PipelineAlert[] = [];
+  const iso = (ms: number) => new Date(ms).toISOString();
+  for (const r of input.reports) {
+    if (r.state !== "failing" || !r.error || input.at - r.reportedAt > HEALTH_REPORT_TTL_MS) continue;
+    const code = r.error.code ? ` (${r.error.code})` : "";
+    alerts.push({
+      kind: "processor-failing",
+      severity: "critical",
+      title: "The stream processor cannot write to Postgres",
+      detail: `${r.error.message}${code}: batch ${r.error.partition}, attempt ${r.error.attempt}, retrying. Process ${r.process}. Nothing is lost; the batches commit once the database accepts writes again.`,
+      since: iso(r.since),
+    });
+  }
+  if (!input.log.ok) {
+    alerts.push({ kind: "log-unreachable", severity: "critical", title: "The event log is not answering", detail: input.log.error, since: null });
+  }
+  const stalled = input.partitions.filter(
+    (p) => (p.lag ?? 0) > 0 && p.committedAt !== null && input.at - Date.parse(p.committedAt) > STALL_AFTER_MS,
+  );
+  // A processor reporting its failure already explains the stall.
+  if (stalled.length > 0 && !alerts.some((a) => a.kind === "processor-failing")) {
+    const oldest = Math.min(...stalled.map((p) => Date.parse(p.committedAt!)));
+    const waiting = stalled.reduce((a, p) => a + (p.lag ?? 0), 0);
+    alerts.push({
+      kind: "processor-stalled",
+      severity: "warning",
+      title: `${stalled.length} partition${stalled.length === 1 ? "" : "s"} not progressing`,
+      detail: `${waiting} messages are waiting and nothing has been committed for them in over ${STALL_AFTER_MS / 1000} s (${stalled
+        .slice(0, 4)
+        .map((p) => `${p.topic}/${p.partition}`)
+        .join(", ")}${stalled.length > 4 ? ", …" : ""}). Is a stream processor running?`,
+      since: iso(oldest),
+    });
+  }
+  return alerts;
 }
 
 type LogOffsets = { ok: true; starts: TopicPartitionOffset[]; ends: TopicPartitionOffset[] } | { ok: false; error: string };

@@ -4,6 +4,7 @@ import type pg from "pg";
 import { withTransaction } from "../db/pool";
 import type { Logger } from "../logger";
 import type { EventLog, LogBatch, TopicPartition, TopicPartitionOffset } from "../log/types";
+import { createHealthReporter, isTransientStorageError, type ProcessorHealthReport } from "./processor-health";
 import { foldUnderFloor, loadReplayFloor, type ReplayFloor } from "./replay-aggregates";
 import {
   addCounters,
@@ -30,7 +31,11 @@ export interface AggregatorDeps {
   concurrency?: number;
   /** Called after a batch commits, with its valid events that had not been counted before. */
   onCommitted?: (events: ParsedEvent[], summary: BatchSummary) => void;
-  /** Attempts per batch before the aggregator gives up and crashes (a supervisor restarts it). */
+  /**
+   * Attempts per batch before the aggregator gives up and crashes (a supervisor restarts it). Storage
+   * errors that pass (Postgres restarting, disk full, a deadlock) are retried for as long as they last
+   * and reported as the processor's health instead (processor-health.ts).
+   */
   maxAttempts?: number;
 }
 
@@ -58,6 +63,8 @@ export interface Aggregator {
   start(): Promise<void>;
   stop(): Promise<void>;
   stats(): AggregatorStats;
+  /** Whether batches are committing; also written to Postgres for the pipeline page. */
+  health(): ProcessorHealthReport;
   /** Rejects if the aggregator crashed. */
   readonly crashed: Promise<never>;
 }
@@ -86,6 +93,7 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   const stats: AggregatorStats = { counted: 0, deadLettered: 0, skipped: 0, batches: 0, retries: 0, committed: {} };
   /** Set by `npm run replay -- --from T`; replays only happen while no processor runs. */
   let floor: ReplayFloor | null = null;
+  const health = createHealthReporter({ pool: deps.pool, groupId, logger: log });
 
   /**
    * Where to resume: the offsets stored with the aggregates. A partition with none starts at the
@@ -156,9 +164,11 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
   }
 
   async function eachBatch(batch: LogBatch): Promise<void> {
+    const partition = `${batch.topic}/${batch.partition}`;
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await commitBatch(batch);
+        health.succeeded(partition);
         stats.batches++;
         if (result) {
           const { summary } = result;
@@ -177,13 +187,16 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
       } catch (err) {
         // A partition that moved to another consumer is theirs now: drop the batch, they will count it.
         if (!batch.isRunning()) return;
-        if (attempt >= maxAttempts && !(err instanceof OffsetConflictError)) {
+        const transient = isTransientStorageError(err) || err instanceof OffsetConflictError;
+        if (attempt >= maxAttempts && !transient) {
           log.error({ err, topic: batch.topic, partition: batch.partition, attempt }, "batch failed; giving up");
           throw err;
         }
+        health.failed(partition, err, attempt);
         stats.retries++;
         const delay = Math.min(200 * 2 ** (attempt - 1), 10_000);
-        log.warn({ err: (err as Error).message, topic: batch.topic, partition: batch.partition, attempt, delay }, "batch failed; retrying");
+        const code = (err as { code?: unknown }).code;
+        log.warn({ err: (err as Error).message, code, topic: batch.topic, partition: batch.partition, attempt, delay }, "batch failed; retrying");
         await sleep(delay);
         await batch.heartbeat().catch(() => undefined);
       }
@@ -192,8 +205,12 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
 
   return {
     start: () => consumer.run({ onAssign, eachBatch }),
-    stop: () => consumer.stop(),
+    stop: async () => {
+      await consumer.stop();
+      await health.close();
+    },
     stats: () => ({ ...stats, committed: { ...stats.committed } }),
+    health: () => health.current(),
     crashed: consumer.crashed,
   };
 }

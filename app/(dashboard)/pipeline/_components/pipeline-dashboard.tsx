@@ -3,7 +3,7 @@
 import { ConnectionBadge } from "@/components/connection-badge";
 import { DataState, SkeletonRows } from "@/components/data-state";
 import { StatTile } from "@/components/stat-tile";
-import type { PipelineResponse } from "@/lib/api/pipeline";
+import type { PipelineAlert, PipelineResponse } from "@/lib/api/pipeline";
 import { formatClockTime, formatCount, formatInteger, formatPercent, formatRate, NO_VALUE } from "@/lib/format";
 import { DeadLettersPanel } from "./dead-letters-panel";
 import { PartitionsTable } from "./partitions-table";
@@ -75,6 +75,30 @@ function PipelineTiles({ data }: { data: PipelineResponse | undefined }) {
   );
 }
 
+/** The processor's failures and stalls (the log's own outage has the banner above). */
+function ProcessorAlerts({ alerts }: { alerts: PipelineAlert[] }) {
+  const shown = alerts.filter((a) => a.kind !== "log-unreachable");
+  if (shown.length === 0) return null;
+  return (
+    <>
+      {shown.map((a) => (
+        <div
+          key={a.kind}
+          className={`data-state ${a.severity === "critical" ? "data-state--error" : "data-state--warn"} data-state--banner ${styles.banner}`}
+          role="alert"
+          data-testid={`pipeline-alert-${a.kind}`}
+        >
+          <p className="data-state__title">
+            {a.title}
+            {a.since ? <span className="num"> · since {formatClockTime(Date.parse(a.since))}</span> : null}
+          </p>
+          <p className="data-state__message">{sentence(a.detail)}</p>
+        </div>
+      ))}
+    </>
+  );
+}
+
 /**
  * The stream processor at a glance: how far behind the log it is per partition, how fast messages
  * arrive and leave, and what it rejected. Polls `/api/pipeline` every 2 s.
@@ -120,6 +144,8 @@ export function PipelineDashboard() {
           </p>
         </div>
       ) : null}
+
+      {d ? <ProcessorAlerts alerts={d.alerts} /> : null}
 
       {query.error && !d ? (
         <DataState subject="the pipeline" loading={false} error={query.error} empty={false} emptyMessage={null} onRetry={() => void query.refetch()}>
