@@ -1,20 +1,29 @@
 import { randomBytes } from "node:crypto";
-import type pg from "pg";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CONSUMER_GROUPS, LOCAL_PARTITIONS, TOPICS, VIEW_EVENT_TOPICS } from "../../lib/config/topics";
+import { LOCAL_PARTITIONS, TOPICS, VIEW_EVENT_TOPICS } from "../../lib/config/topics";
 import { encodeViewEvent, topicForEventType, type ViewEventInput } from "../../lib/events/view-event";
-import { generateCatalog } from "../../lib/sim/catalog";
-import { createSimulator } from "../../lib/sim/simulator";
-import { deleteConsumerGroups, describeConsumerGroup, fetchGroupOffsets, kafkaGroupAdmin } from "../log/kafka-admin";
-import { createKafkaLog, deleteKafkaTopics } from "../log/kafka-log";
+import { describeConsumerGroup, fetchGroupOffsets, kafkaGroupAdmin } from "../log/kafka-admin";
 import { partitionForKey } from "../log/memory-log";
-import type { EventLog, LogMessage } from "../log/types";
-import { withTopicPrefix } from "../log/with-topic-prefix";
+import type { LogMessage } from "../log/types";
 import { logger } from "../logger";
 import { produceEvents } from "../sim/run-simulator";
 import { diffTables, expectedTables, readTables, tableSizes } from "../testing/aggregate-truth";
+import {
+  AGGREGATOR_GROUP,
+  createScope,
+  DAY,
+  endOffsets,
+  expectTables,
+  RECENT,
+  simulatedEvents,
+  storedOffsets,
+  sum,
+  waitForDrain,
+  waitForOffsets,
+  type Scope,
+} from "../testing/kafka-harness";
 import { runTs, startStreamProcess, stopGracefully, type RunningProcess } from "../testing/child-process";
 import { createTestDatabase, type TestDatabase } from "../testing/test-db";
 import { createAggregator } from "./create-aggregator";
@@ -31,107 +40,31 @@ import { replayAggregates, ReplayRefusedError, type ReplayDeps } from "./replay-
 const available = inject("kafkaBrokers");
 const brokers = available ?? ["127.0.0.1:9092"];
 const runId = randomBytes(3).toString("hex");
-const DAY = 86_400_000;
-const GROUP = CONSUMER_GROUPS.aggregator;
+const GROUP = AGGREGATOR_GROUP;
 const quiet = () => undefined;
-/**
- * Traffic starts 6 UTC days ago. produceEvents stamps records with their event time, and the broker
- * deletes records older than its retention (7 days) whatever their offsets: older traffic would
- * vanish from the topics mid-test.
- */
-const RECENT = Math.floor(Date.now() / DAY) * DAY - 6 * DAY;
 /** Everything started here, stopped in afterAll whatever happened. */
 const processes: RunningProcess[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
-interface Scope {
-  prefix: string;
-  log: EventLog;
+interface TestScope extends Scope {
   db: TestDatabase;
-  env: { DATABASE_URL: string; KAFKA_BROKERS: string; KAFKA_TOPIC_PREFIX: string };
 }
 
 /** A topic prefix with the application's topics (local partition counts) and a fresh database. */
-async function newScope(name: string): Promise<Scope> {
-  const prefix = `t_${runId}_${name}.`;
-  const log = withTopicPrefix(createKafkaLog({ brokers, clientId: `test-${name}`, log: quiet }), prefix);
+async function newScope(name: string): Promise<TestScope> {
   const db = await createTestDatabase();
+  const scope = await createScope({ brokers, prefix: `t_${runId}_${name}.`, clientId: `test-${name}`, database: db });
   cleanups.push(async () => {
-    await log.close();
-    await deleteKafkaTopics({ brokers, log: quiet }, Object.values(TOPICS).map((t) => `${prefix}${t}`));
-    await deleteConsumerGroups({ brokers, log: quiet }, [`${prefix}${GROUP}`, `${prefix}analytics-test`]);
+    await scope.cleanup();
     await db.drop();
   });
-  await log.ensureTopics(Object.values(TOPICS).map((topic) => ({ topic, partitions: LOCAL_PARTITIONS[topic] })));
-  return { prefix, log, db, env: { DATABASE_URL: db.url, KAFKA_BROKERS: brokers.join(","), KAFKA_TOPIC_PREFIX: prefix } };
+  return { ...scope, db };
 }
 
 function stream(scope: Scope, name: string, extra: { LOG_LEVEL?: string } = {}): RunningProcess {
   const p = startStreamProcess(name, { ...scope.env, ...extra });
   processes.push(p);
   return p;
-}
-
-/**
- * Simulated traffic (lib/sim) from RECENT until at least `count` events, then seeded late arrivals:
- * about 2% of the events are produced up to ~2,000 positions after their neighbours.
- */
-function simulatedEvents(seed: number, users: number, count: number, rateMultiplier = 1): ViewEventInput[] {
-  const start = RECENT;
-  const sim = createSimulator({ seed, catalog: generateCatalog(seed), startMs: start, users, signupDays: 4, rateMultiplier });
-  const events: ViewEventInput[] = [];
-  for (let d = 0; events.length < count; d++) events.push(...sim.eventsBetween(start + d * DAY, start + (d + 1) * DAY));
-  const rng = xoroshiro128plus(seed);
-  const out = events.slice(0, count);
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (uniformInt(rng, 0, 49) !== 0) continue;
-    const to = Math.min(out.length - 1, i + uniformInt(rng, 1, 2_000));
-    out.splice(to, 0, out.splice(i, 1)[0]!);
-  }
-  return out;
-}
-
-async function storedOffsets(pool: pg.Pool): Promise<Map<string, number>> {
-  const { rows } = await pool.query<{ topic: string; partition: number; next_offset: number }>(
-    "SELECT topic, partition, next_offset FROM consumer_offset WHERE group_id = $1",
-    [GROUP],
-  );
-  return new Map(rows.map((r) => [`${r.topic}/${r.partition}`, Number(r.next_offset)]));
-}
-
-const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-
-async function endOffsets(log: EventLog): Promise<Map<string, number>> {
-  const ends = (await Promise.all(VIEW_EVENT_TOPICS.map((t) => log.endOffsets(t)))).flat();
-  return new Map(ends.map((o) => [`${o.topic}/${o.partition}`, o.offset]));
-}
-
-/** Waits until `ok(stored offsets)`, failing early if a watched process exits. */
-async function waitForOffsets(pool: pg.Pool, ok: (stored: Map<string, number>) => boolean, what: string, watch: RunningProcess[], timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  const gone: RunningProcess[] = [];
-  for (const p of watch) void p.exited.then(() => gone.push(p));
-  for (;;) {
-    const stored = await storedOffsets(pool);
-    if (ok(stored)) return stored;
-    const exited = gone[0];
-    if (exited) throw new Error(`${exited.name} exited while waiting for ${what}:\n${exited.lines.slice(-20).join("\n")}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stored ${sum(stored)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Until every partition's stored next offset is its end offset. */
-async function waitForDrain(scope: Scope, watch: RunningProcess[], timeoutMs = 150_000) {
-  const ends = await endOffsets(scope.log);
-  return waitForOffsets(scope.db.pool, (s) => [...ends].every(([k, end]) => end === 0 || s.get(k) === end), `the stored offsets to reach ${sum(ends)}`, watch, timeoutMs);
-}
-
-async function expectTables(pool: pg.Pool, events: ViewEventInput[], deadLettered = 0) {
-  const want = expectedTables(events, deadLettered);
-  const got = await readTables(pool);
-  expect(diffTables(want, got), `tables ${JSON.stringify(tableSizes(got))}`).toEqual([]);
-  return got;
 }
 
 /**
@@ -152,7 +85,7 @@ async function waitForEmptyGroup(scope: Scope, timeoutMs = 45_000) {
 const GRACEFUL = { code: 0, signal: null };
 const GRACEFUL_MESSAGE = "a stream process must exit 0 on SIGTERM (main.ts's graceful shutdown)";
 
-function deps(scope: Scope, extra: Partial<ReplayDeps> = {}): ReplayDeps {
+function deps(scope: TestScope, extra: Partial<ReplayDeps> = {}): ReplayDeps {
   return { pool: scope.db.pool, log: scope.log, groups: kafkaGroupAdmin({ brokers, log: quiet }, scope.prefix), ...extra };
 }
 
@@ -163,7 +96,7 @@ afterAll(async () => {
 
 describe.skipIf(!available)("exactly-once on Kafka", () => {
   describe("a stream process killed with SIGKILL", () => {
-    let scope: Scope;
+    let scope: TestScope;
     let events: ViewEventInput[];
     beforeAll(async () => {
       scope = await newScope("crash");

@@ -86,8 +86,26 @@ export function runTs(name: string, script: string, args: string[], env: Record<
  * A `--role stream` process of the product, as production runs it. Logs at info: "Showrunner is
  * up" tells when its SIGTERM handler is installed (before that, SIGTERM just ends it: exit 143).
  */
-export function startStreamProcess(name: string, env: { DATABASE_URL: string; KAFKA_BROKERS: string; KAFKA_TOPIC_PREFIX: string; LOG_LEVEL?: string }): RunningProcess {
+export function startStreamProcess(
+  name: string,
+  env: { DATABASE_URL: string; KAFKA_BROKERS: string; KAFKA_TOPIC_PREFIX: string; LOG_LEVEL?: string; NODE_OPTIONS?: string },
+): RunningProcess {
   return runTs(name, "server/main.ts", ["--role", "stream"], { SIMULATOR: "false", LOG_LEVEL: "info", ...env });
+}
+
+/** NODE_OPTIONS that load server/testing/memory-probe.ts (after tsx, which it needs): the child prints its live memory every second. */
+export const MEMORY_PROBE_OPTIONS = `--import tsx --import ${path.join(repoRoot, "server/testing/memory-probe.ts")}`;
+
+export interface MemorySample {
+  at: number;
+  heapUsed: number;
+  external: number;
+  rss: number;
+}
+
+/** The MEMORY_PROBE lines a child printed so far. */
+export function memorySamples(p: RunningProcess): MemorySample[] {
+  return p.lines.filter((l) => l.startsWith("MEMORY_PROBE ")).map((l) => JSON.parse(l.slice("MEMORY_PROBE ".length)) as MemorySample);
 }
 
 /** SIGTERM once the process is up (its handler installed); resolves with how it exited. */
