@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseFrameAncestors } from "./http/wall-framing";
 
 /**
  * The process's configuration, validated once. Anything wrong fails start-up with every problem
@@ -40,6 +41,21 @@ const envSchema = z.object({
   SIM_RATE: z.coerce.number().min(0.01).max(1000).default(20),
   /** Mark session cookies Secure: set when the dashboard is served over HTTPS (e.g. behind a proxy). */
   COOKIE_SECURE: z.stringbool().default(false),
+  /**
+   * Origins allowed to frame the wall screen (/wall only), e.g. a signage portal: space-separated
+   * https://host[:port]. Unset → no page can be framed.
+   */
+  WALL_FRAME_ANCESTORS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseFrameAncestors(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Behind a reverse proxy that sets X-Forwarded-For: trust it for the per-address sign-in limit. */
   TRUST_PROXY: z.stringbool().default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

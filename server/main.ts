@@ -16,6 +16,7 @@ import { createAssignmentService } from "./experiments/assignment-service";
 import { postAssignments } from "./experiments/assignments-route";
 import { createExposurePublisher } from "./experiments/exposure-publisher";
 import { serveFetchHandler } from "./http/node-adapter";
+import { allowFramingBy, isWallPath } from "./http/wall-framing";
 import { createChannelSources } from "./live/channel-sources";
 import { createLiveGateway, type LiveGateway } from "./live/create-live-gateway";
 import { LiveState, type TitleInfo } from "./live/live-state";
@@ -287,6 +288,7 @@ async function main() {
         });
         return;
       }
+      if (env.WALL_FRAME_ANCESTORS.length > 0 && isWallPath(req.url)) allowFramingBy(res, env.WALL_FRAME_ANCESTORS);
       if (handleRequest) return handleRequest(req, res);
       // A live-only process: socket.io answers its own path; this is everything else.
       res.writeHead(req.url === "/healthz" ? 200 : 404, { "content-type": "text/plain" }).end(req.url === "/healthz" ? "ok" : "not found");
