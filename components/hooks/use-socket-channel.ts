@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { io, type Socket } from "socket.io-client";
+import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
 import {
   CHANNEL_INTERVAL_MS,
   CONNECT_REFUSED,
@@ -11,7 +11,7 @@ import {
   type ServerToClientEvents,
 } from "@/lib/live/contract";
 
-type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** live: fresh data flowing; reconnecting: a short gap we expect to heal; offline: a long one. */
 export type ConnectionState = "live" | "reconnecting" | "offline";
@@ -40,8 +40,12 @@ interface SharedSocket {
 /** Keyed by the token ("" = the page's session cookie). */
 const sharedSockets = new Map<string, SharedSocket>();
 
-function createSharedSocket(key: string, token: string | undefined): SharedSocket {
-  const socket: LiveSocket = io({
+/**
+ * How a live socket connects and reconnects. Exported so the gateway restart test
+ * (server/live/gateway-restart.test.ts) connects its clients exactly as pages do.
+ */
+export function liveSocketOptions(token: string | undefined): Partial<ManagerOptions & SocketOptions> {
+  return {
     path: SOCKET_PATH,
     // A wall screen holds a read-only token instead of a session; the gateway reads it from `auth`.
     auth: token ? { token } : {},
@@ -55,13 +59,17 @@ function createSharedSocket(key: string, token: string | undefined): SharedSocke
     reconnectionDelay: 1_000,
     reconnectionDelayMax: 10_000,
     randomizationFactor: 0.5,
-  });
-  // The network is back: try now rather than when the backoff (up to 10 s) says.
-  const onOnline = () => reconnectNow(socket);
-  window.addEventListener("online", onOnline);
-  const entry: SharedSocket = { socket, channels: new Map(), dispose: () => window.removeEventListener("online", onOnline) };
-  // socket.io retries dropped transports by itself, but leaves two cases to the app: the server
-  // disconnecting us, and the server refusing the connection (middleware). A dashboard comes back.
+  };
+}
+
+/**
+ * Keeps a socket on its channels: every channel `wanted()` names is subscribed again on each
+ * (re)connect, since a new server process knows nothing of old rooms. socket.io retries dropped
+ * transports by itself, but leaves two cases to the app: the server disconnecting us, and the
+ * server refusing the connection (middleware). A dashboard comes back from those too, with backoff,
+ * for as long as `alive()`.
+ */
+export function keepSubscribed(socket: LiveSocket, wanted: () => Iterable<Channel>, alive: () => boolean): void {
   let manualAttempts = 0;
   let manualTimer: ReturnType<typeof setTimeout> | undefined;
   const reconnectLater = () => {
@@ -70,12 +78,12 @@ function createSharedSocket(key: string, token: string | undefined): SharedSocke
     manualAttempts += 1;
     manualTimer = setTimeout(() => {
       manualTimer = undefined;
-      if (sharedSockets.get(key) === entry && !socket.connected && !socket.active) socket.connect();
+      if (alive() && !socket.connected && !socket.active) socket.connect();
     }, delay);
   };
   socket.on("connect", () => {
     manualAttempts = 0;
-    for (const channel of entry.channels.keys()) socket.emit("subscribe", { channel });
+    for (const channel of wanted()) socket.emit("subscribe", { channel });
   });
   socket.on("disconnect", (reason) => {
     if (reason === "io server disconnect") reconnectLater();
@@ -83,6 +91,15 @@ function createSharedSocket(key: string, token: string | undefined): SharedSocke
   socket.on("connect_error", () => {
     if (!socket.active) reconnectLater();
   });
+}
+
+function createSharedSocket(key: string, token: string | undefined): SharedSocket {
+  const socket: LiveSocket = io(liveSocketOptions(token));
+  // The network is back: try now rather than when the backoff (up to 10 s) says.
+  const onOnline = () => reconnectNow(socket);
+  window.addEventListener("online", onOnline);
+  const entry: SharedSocket = { socket, channels: new Map(), dispose: () => window.removeEventListener("online", onOnline) };
+  keepSubscribed(socket, () => entry.channels.keys(), () => sharedSockets.get(key) === entry);
   return entry;
 }
 

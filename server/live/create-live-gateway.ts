@@ -36,9 +36,11 @@ export interface LiveGateway {
   close(): Promise<void>;
 }
 
-/** subscribe/unsubscribe messages a socket may send per window; a screen sends a handful per connect. */
+/** Messages a socket may send per window; a screen sends a handful of subscribes per connect. */
 const CLIENT_MESSAGES_PER_WINDOW = 40;
 const CLIENT_WINDOW_MS = 10_000;
+/** Past this many in one window it is a flood, not a screen: the socket is cut off. */
+const CLIENT_MESSAGES_BEFORE_DISCONNECT = 4 * CLIENT_MESSAGES_PER_WINDOW;
 
 export interface LiveGatewayOptions {
   server: HttpServer;
@@ -183,16 +185,28 @@ export function createLiveGateway(options: LiveGatewayOptions): LiveGateway {
   io.on("connection", (socket) => {
     let windowStart = Date.now();
     let messages = 0;
+    /** Counts a message; false past the window's budget. A flood is disconnected. */
     const allowed = () => {
       const now = Date.now();
       if (now - windowStart > CLIENT_WINDOW_MS) {
         windowStart = now;
         messages = 0;
       }
-      return ++messages <= CLIENT_MESSAGES_PER_WINDOW;
+      if (++messages === CLIENT_MESSAGES_BEFORE_DISCONNECT + 1) {
+        log.warn({ address: socket.handshake.address }, "a live client flooded the gateway with messages; disconnected");
+        socket.disconnect(true);
+      }
+      return messages <= CLIENT_MESSAGES_PER_WINDOW;
     };
+    // Every message counts, whatever its event name: unknown ones are dropped, but not for free.
+    // Subscribes count in their handler, which socket.io runs a tick after onAny: counted here, a
+    // burst's last messages would be counted before its first were answered.
+    socket.onAny((event: string) => {
+      if (event !== "subscribe" && event !== "unsubscribe") allowed();
+    });
     const parse = (verb: string, request: unknown): Channel | null => {
       if (!allowed()) {
+        if (!socket.connected) return null;
         socket.emit("client:error", { message: `too many ${verb} requests: at most ${CLIENT_MESSAGES_PER_WINDOW} per ${CLIENT_WINDOW_MS / 1000} s` });
         return null;
       }
