@@ -299,6 +299,7 @@ async function main() {
         logger,
         sources: createChannelSources({ live, db, pool, log }),
         authenticate: (credentials) => authenticate(db, credentials),
+        trustProxy: env.TRUST_PROXY,
         cluster: env.REDIS_URL ? await createRedisCluster({ url: env.REDIS_URL, logger }) : undefined,
       });
     }

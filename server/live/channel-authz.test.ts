@@ -20,7 +20,7 @@ import { createMemoryLog } from "../log/memory-log";
 import { logger } from "../logger";
 import { createTestDatabase, type TestDatabase } from "../testing/test-db";
 import { createChannelSources } from "./channel-sources";
-import { createLiveGateway, type LiveGateway } from "./create-live-gateway";
+import { createLiveGateway, sameOriginCookie, type LiveGateway } from "./create-live-gateway";
 import { LiveState } from "./live-state";
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -167,14 +167,14 @@ afterEach(() => {
   for (const c of clients.splice(0)) c.disconnect();
 });
 
-function client(c: Credentials): Client {
+function client(c: Credentials, headers: Record<string, string> = {}): Client {
   const socket: Client = connect(url, {
     path: SOCKET_PATH,
     transports: ["websocket"],
     forceNew: true,
     reconnection: false,
     auth: c.token ? { token: c.token } : {},
-    extraHeaders: c.cookie ? { cookie: c.cookie } : undefined,
+    extraHeaders: { ...(c.cookie ? { cookie: c.cookie } : {}), ...headers },
   });
   clients.push(socket);
   return socket;
@@ -274,6 +274,26 @@ describe("live channels × principals", () => {
       expect(await reply).toEqual({ clientError: expect.stringMatching(/^invalid subscribe request/) });
     }
     expect(socket.connected).toBe(true);
+  });
+});
+
+describe("where the handshake comes from", () => {
+  it("a viewer's cookie sent from a page of another origin (a sibling subdomain, another port) is ignored; from this host it works", async () => {
+    const host = new URL(url).host;
+    for (const origin of ["http://evil.example", `http://${host.split(":")[0]}:1`, "http://sub.127.0.0.1.nip.io", "null"]) {
+      expect([origin, await outcome(client(credentials.viewer, { origin }))]).toEqual([origin, { refused: expect.stringMatching(/^unauthorized/) }]);
+    }
+    expect(await outcome(client(credentials.viewer, { origin: `http://${host}` }))).toBe("connected");
+    // A wall token is not ambient (a page must hold it to send it): it works from any origin.
+    expect(await outcome(client(credentials["wall token"], { origin: "http://signage.example" }))).toBe("connected");
+  });
+
+  it("behind a trusted proxy the page's host is X-Forwarded-Host; without trust that header is ignored", () => {
+    const headers = { host: "10.0.0.5:3000", origin: "https://dash.example.com", cookie: "sr_session=x" };
+    expect(sameOriginCookie({ ...headers, "x-forwarded-host": "dash.example.com" }, true)).toBe("sr_session=x");
+    expect(sameOriginCookie({ ...headers, "x-forwarded-host": "dash.example.com" }, false)).toBeUndefined();
+    expect(sameOriginCookie({ ...headers, host: "dash.example.com" }, false)).toBe("sr_session=x");
+    expect(sameOriginCookie({ host: "dash.example.com", cookie: "sr_session=x" }, false)).toBe("sr_session=x"); // no Origin: not a browser
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingHttpHeaders } from "node:http";
 import { Server, type BroadcastOperator, type Socket } from "socket.io";
 import {
   CHANNEL_INTERVAL_MS,
@@ -58,6 +58,25 @@ export interface LiveGatewayOptions {
   intervalMs?: Partial<Record<Channel, number>>;
   /** Connected sockets are authenticated again this often, so a revoked token stops watching. */
   reauthenticateMs?: number;
+  /** Behind a reverse proxy: the page's host is in X-Forwarded-Host (TRUST_PROXY). */
+  trustProxy?: boolean;
+}
+
+/**
+ * The session cookie is ambient: a page of another origin on the same site (a sibling subdomain,
+ * another port) could open a socket that carries it. A handshake whose Origin is not this host
+ * gets no cookie; a wall token, which a page must hold to send, still works from anywhere.
+ */
+export function sameOriginCookie(headers: IncomingHttpHeaders, trustProxy: boolean): string | undefined {
+  const origin = headers.origin;
+  if (origin === undefined) return headers.cookie; // not a browser (browsers always send Origin on WebSocket and CORS)
+  const forwarded = trustProxy ? String(headers["x-forwarded-host"] ?? "").split(",")[0]!.trim() : "";
+  const host = forwarded || headers.host;
+  try {
+    return host && new URL(origin).host === host ? headers.cookie : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -172,7 +191,10 @@ export function createLiveGateway(options: LiveGatewayOptions): LiveGateway {
 
   io.use((socket, next) => {
     const token: unknown = socket.handshake.auth?.token;
-    socket.data = { token: typeof token === "string" && token ? token : undefined, cookie: socket.handshake.headers.cookie };
+    socket.data = {
+      token: typeof token === "string" && token ? token : undefined,
+      cookie: sameOriginCookie(socket.handshake.headers, options.trustProxy ?? false),
+    };
     authenticateSocket(socket.data).then(
       (refusal) => next(refusal ? new Error(refusal) : undefined),
       (err: unknown) => {
