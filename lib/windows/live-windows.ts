@@ -230,7 +230,12 @@ export class LiveWindows {
     return null;
   }
 
-  /** Drops buckets older than the chart history. Call once per tick. */
+  /** Minute buckets held now (at most the chart history, plus minutes ahead of the clock). */
+  bucketCount(): number {
+    return this.ordered.length;
+  }
+
+  /** Drops buckets older than the chart history. Cheap when there is nothing to drop. */
   evict(nowMs: number): void {
     const start = this.horizonStart(nowMs);
     if (this.ordered.length === 0 || this.ordered[0]!.minute >= start) return;

@@ -58,4 +58,16 @@ describe("LiveState", () => {
   it("has no newest event time before the first event", () => {
     expect(state({ t: T0 }).snapshot().newestEventTime).toBeNull();
   });
+
+  it("holds at most its hour of minutes when nobody reads a snapshot (a process no screen watches)", () => {
+    const now = { t: T0 };
+    const live = state(now);
+    // Three hours of traffic, one event a minute, and not a single snapshot.
+    for (let m = 0; m < 180; m++) {
+      now.t = T0 + m * MINUTE;
+      live.record([watch("t_a", `u${m}`, now.t, 60)], "p0");
+    }
+    expect(live.retainedMinutes()).toBeLessThanOrEqual(61);
+    expect(live.retainedMinutes()).toBeGreaterThanOrEqual(59);
+  });
 });

@@ -55,6 +55,13 @@ export class LiveState {
     }
     if (events.length > 0) this.newestEventTime = newest;
     this.rate.add(events.length, now);
+    // Here, not only when a snapshot is read: a process nobody watches would keep every minute.
+    this.windows.evict(now);
+  }
+
+  /** Minute buckets the live windows hold (bounded by their hour of history). */
+  retainedMinutes(): number {
+    return this.windows.bucketCount();
   }
 
   /** Dead letters stored so far (read from Postgres: the aggregator may run in another process). */
