@@ -119,6 +119,8 @@ export interface PipelineLagSnapshot {
   /** Newest commit of the aggregator, epoch ms; null before the first. */
   lastCommitAt: number | null;
   deadLettered: number;
+  /** The most severe pipeline alert's title (processor failing, partitions stalled, log down); null when all is well. */
+  alert: string | null;
 }
 
 export interface ExperimentVariantNow {

@@ -86,7 +86,7 @@ const SNAPSHOT_FIELDS: Readonly<Record<Channel, readonly string[]>> = {
   overview: ["at", "eventsPerSec", "activeViewers", "watchMinutesLastMinute", "series", "topTitles", "watermark", "newestEventTime", "lateEvents", "deadLetters"],
   genres: ["at", "totalWatchMinutes", "genres"],
   retention: ["at", "points"],
-  pipeline: ["at", "logOk", "totalLag", "maxLag", "partitions", "inPerSec", "outPerSec", "lastCommitAt", "deadLettered"],
+  pipeline: ["at", "logOk", "totalLag", "maxLag", "partitions", "inPerSec", "outPerSec", "lastCommitAt", "deadLettered", "alert"],
   experiments: ["at", "experiments"],
 };
 

@@ -78,6 +78,7 @@ async function readPipelineLag(
     inPerSec: p.rates.inPerSec,
     outPerSec: p.rates.outPerSec,
     lastCommitAt,
+    alert: p.alerts[0]?.title ?? null,
     deadLettered: p.counters.deadLettered,
   };
 }

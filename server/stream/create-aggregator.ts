@@ -185,8 +185,12 @@ export function createAggregator(deps: AggregatorDeps): Aggregator {
         await batch.heartbeat();
         return;
       } catch (err) {
-        // A partition that moved to another consumer is theirs now: drop the batch, they will count it.
-        if (!batch.isRunning()) return;
+        // A partition that moved to another consumer is theirs now: drop the batch, they will count it
+        // (and report on it).
+        if (!batch.isRunning()) {
+          health.forget(partition);
+          return;
+        }
         const transient = isTransientStorageError(err) || err instanceof OffsetConflictError;
         if (attempt >= maxAttempts && !transient) {
           log.error({ err, topic: batch.topic, partition: batch.partition, attempt }, "batch failed; giving up");

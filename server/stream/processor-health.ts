@@ -55,6 +55,8 @@ export interface HealthReporter {
   failed(partition: string, err: unknown, attempt: number): void;
   /** A batch of `partition` committed. */
   succeeded(partition: string): void;
+  /** `partition` moved to another consumer: its failures are no longer this process's to report. */
+  forget(partition: string): void;
   current(): ProcessorHealthReport;
   /** Removes this process's row (graceful stop). */
   close(): Promise<void>;
@@ -105,6 +107,9 @@ export function createHealthReporter(deps: { pool: pg.Pool; groupId: string; log
       if (!failing.delete(partition) || failing.size > 0) return;
       report = { ...report, state: "ok", since: clock(), error: null };
       write(true);
+    },
+    forget(partition) {
+      this.succeeded(partition);
     },
     current: () => report,
     async close() {

@@ -21,7 +21,7 @@ import { isTransientStorageError, readHealthReports } from "./processor-health";
 
 const NOW = Date.parse("2026-09-10T12:00:00Z");
 const quiet = logger.child({});
-quiet.level = "error";
+quiet.level = "silent";
 
 function events(n: number, prefix: string): ViewEventInput[] {
   const types = ["watch", "watch", "like", "search", "rating"] as const;

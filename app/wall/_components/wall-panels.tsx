@@ -248,7 +248,13 @@ export function PipelinePanel({ pipeline }: { pipeline: PipelineLagSnapshot | un
             raw={pipeline.totalLag}
             tone={tone}
           />
-          <p className={`${styles.statHint} ${tone ? styles[`tone_${tone}`] : ""}`}>{pipeline.logOk ? formatBehind(behind) : "log unreachable"}</p>
+          {pipeline.alert ? (
+            <p className={`${styles.statHint} ${styles.tone_bad}`} role="alert" data-testid="wall-pipeline-alert">
+              {pipeline.alert}
+            </p>
+          ) : (
+            <p className={`${styles.statHint} ${tone ? styles[`tone_${tone}`] : ""}`}>{pipeline.logOk ? formatBehind(behind) : "log unreachable"}</p>
+          )}
           <dl className={styles.facts}>
             <div>
               <dt>in</dt>
