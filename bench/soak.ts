@@ -519,11 +519,12 @@ async function run(): Promise<void> {
       ? ` [warm-up ${fmt(config.warmupMinutes, 1)} min < the live view's ${LIVE_HISTORY_MINUTES}-min history: growth may be its fill]`
       : ""
     : ` [reported, not judged: ${fmt(steadyMinutes, 1)} min after warm-up < --flat-judged-after ${config.flatJudgedAfterMinutes}]`;
-  add(`heap flat within ${FLAT_WITHIN * 100}% after warm-up`, heap !== null && heap.growth <= FLAT_WITHIN, flatDetail(heap, "MB") + flatNote, flatJudged);
-  add(`RSS flat within ${FLAT_WITHIN * 100}% after warm-up`, rss !== null && rss.growth <= FLAT_WITHIN, flatDetail(rss, "MB") + flatNote, flatJudged);
+  add(`heap flat within ${FLAT_WITHIN * 100}% after warm-up`, heap !== null && Math.abs(heap.growth) <= FLAT_WITHIN, flatDetail(heap, "MB") + flatNote, flatJudged);
+  add(`RSS flat within ${FLAT_WITHIN * 100}% after warm-up`, rss !== null && Math.abs(rss.growth) <= FLAT_WITHIN, flatDetail(rss, "MB") + flatNote, flatJudged);
 
   console.log(`\nVerdicts (${config.check ? "--check: a failed judged criterion exits 1" : "report only; --check to fail on them"}):`);
-  for (const c of criteria) console.log(`  ${c.ok ? "✅" : c.judged ? "❌" : "⚠️ "} ${c.name}: ${c.detail}`);
+  // A criterion not judged (too short a run) shows its figures under "–", pass or not.
+  for (const c of criteria) console.log(`  ${!c.judged ? "– " : c.ok ? "✅" : "❌"} ${c.name}: ${c.detail}`);
   console.log(
     `  Flatness = mean of the last fifth of the post-warm-up probe samples / mean of the first fifth − 1 (heapUsed and RSS, one sample per ${config.probeSeconds} s);` +
       ` means, because heapUsed is a GC sawtooth. Judged only with ≥ ${config.flatJudgedAfterMinutes} min after warm-up.`,
