@@ -69,7 +69,9 @@ export interface LiveGatewayOptions {
  */
 export function sameOriginCookie(headers: IncomingHttpHeaders, trustProxy: boolean): string | undefined {
   const origin = headers.origin;
-  if (origin === undefined) return headers.cookie; // not a browser (browsers always send Origin on WebSocket and CORS)
+  // No Origin: not a browser, or a browser's GET that is same-origin or no-cors (long-polling's first
+  // request). A no-cors response is opaque to the page, so it never learns the session id it opened.
+  if (origin === undefined) return headers.cookie;
   const forwarded = trustProxy ? String(headers["x-forwarded-host"] ?? "").split(",")[0]!.trim() : "";
   const host = forwarded || headers.host;
   try {
