@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { asRole, csrfHeader, e2eEmail, e2eTokens, storageStateFor } from "./auth";
+import { asRole, e2eTokens } from "./auth";
+import { createExperiment, definition, editorApi } from "./experiments-api";
 
 /**
  * Security headers as a browser receives them. Every other spec runs under the same policy, so a
@@ -54,28 +55,21 @@ test.describe("security headers", () => {
   test("[SECURITY] an experiment named with markup shows the markup as text, on its page, in the list and on the wall", async ({ page, playwright, baseURL }) => {
     const key = `e2e-markup-${Date.now().toString(36)}`;
     const name = `<img src=x onerror="window.__pwned=1"><b>bold</b>`;
-    const editor = await playwright.request.newContext({ baseURL, storageState: storageStateFor("editor") });
-    const created = await editor.post("/api/experiments", {
-      headers: csrfHeader("editor"),
-      data: {
-        key,
+    const editor = await editorApi(playwright, baseURL);
+    await createExperiment(
+      editor,
+      definition(key, {
         name,
         hypothesis: `<script>window.__pwned=1</script>`,
-        owner: e2eEmail("editor"),
         variants: [
           { key: "control", name: "<i>control</i>", weight: 1, isControl: true },
           { key: "treatment", name: "<u>treatment</u>", weight: 1, isControl: false },
         ],
-        trafficPercent: 100,
-        targeting: [],
-        primaryMetric: "watch_time",
         secondaryMetrics: [],
         guardrailMetrics: [],
-      },
-    });
-    expect(created.status(), await created.text()).toBe(201);
-    const started = await editor.post(`/api/experiments/${key}/transitions`, { headers: csrfHeader("editor"), data: { action: "start", version: ((await created.json()) as { version: number }).version } });
-    expect(started.status()).toBe(200);
+      }),
+      { start: true },
+    );
     await editor.dispose();
 
     await page.goto(`/experiments/${key}`);

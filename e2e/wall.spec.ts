@@ -1,5 +1,6 @@
 import { expect, request as playwrightRequest, test, type APIRequestContext, type Page } from "@playwright/test";
-import { csrfHeader, E2E_PORT, e2eEmail, e2eTokens, secretFrom, storageStateFor } from "./auth";
+import { E2E_PORT, e2eTokens, secretFrom } from "./auth";
+import { createExperiment, definition, editorApi } from "./experiments-api";
 import { startProductServer } from "./product-server";
 
 
@@ -33,31 +34,21 @@ test.describe("wall screen", () => {
   test("[LIVE] wall screen shows events produced after it opened, every panel filled, first frame fast", async ({ page, request, playwright, baseURL }) => {
     // Scene: one running experiment with a few assigned users, for the experiments panel.
     const key = `e2e-wall-${Date.now().toString(36)}`;
-    const editor = await playwright.request.newContext({ baseURL, storageState: storageStateFor("editor") });
-    const created = await editor.post("/api/experiments", {
-      headers: csrfHeader("editor"),
-      data: {
-        key,
+    const editor = await editorApi(playwright, baseURL);
+    await createExperiment(
+      editor,
+      definition(key, {
         name: "Wall: artwork with faces",
         hypothesis: "Faces on artwork raise click-through.",
-        owner: e2eEmail("editor"),
         variants: [
           { key: "control", name: "Current artwork", weight: 1, isControl: true },
           { key: "faces", name: "Faces", weight: 1, isControl: false },
         ],
-        trafficPercent: 100,
-        targeting: [],
-        primaryMetric: "watch_time",
         secondaryMetrics: [],
         guardrailMetrics: [],
-      },
-    });
-    expect(created.status(), await created.text()).toBe(201);
-    const started = await editor.post(`/api/experiments/${key}/transitions`, {
-      headers: csrfHeader("editor"),
-      data: { action: "start", version: ((await created.json()) as { version: number }).version },
-    });
-    expect(started.status(), await started.text()).toBe(200);
+      }),
+      { start: true },
+    );
     await editor.dispose();
     for (let i = 0; i < 6; i++) {
       const res = await request.post("/api/assignments", {
