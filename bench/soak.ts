@@ -1,6 +1,6 @@
 /**
  * Soak: the product's stream processor and live gateway as production runs them (a real child
- * process, `server/main.ts --role stream,live`, through bench/soak/probe.ts for its heap and RSS),
+ * process, `server/main.ts --role stream,live`, with server/testing/memory-probe.ts preloaded for its heap and RSS),
  * fed simulated view events through a real Kafka broker at a steady rate, watched by 200 wall-screen
  * clients (socket.io, wall token, `overview` channel) in a process of their own, for N minutes.
  *
@@ -45,7 +45,7 @@ import { createKafkaLog, deleteKafkaTopics, describeKafkaCluster, type KafkaConn
 import type { EventLog } from "../server/log/types";
 import { withTopicPrefix } from "../server/log/with-topic-prefix";
 import { logger } from "../server/logger";
-import { runTs, type RunningProcess } from "../server/testing/child-process";
+import { MEMORY_PROBE_OPTIONS, parseMemorySample, runTs, type MemorySample, type RunningProcess } from "../server/testing/child-process";
 import type { FromClients, ToClients } from "./soak/clients";
 import { createSoakDatabase, type SoakDatabase } from "./soak/database";
 import { flatness, type Flatness } from "./soak/figures";
@@ -145,27 +145,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-interface ProbeSample {
-  at: number;
-  heapUsed: number;
-  heapTotal: number;
-  rss: number;
-  external: number;
-  arrayBuffers: number;
-  cpuPct: number;
-  loopP99Ms: number;
-}
 
-/** Reads the child's SOAK_PROBE lines as they arrive (runTs keeps every line; this keeps a cursor). */
+/** Reads the child's MEMORY_PROBE lines as they arrive (runTs keeps every line; this keeps a cursor). */
 function probeReader(child: RunningProcess) {
   let cursor = 0;
-  const samples: ProbeSample[] = [];
+  const samples: MemorySample[] = [];
   return {
     samples,
     poll(): void {
       for (; cursor < child.lines.length; cursor++) {
-        const line = child.lines[cursor]!;
-        if (line.startsWith("SOAK_PROBE ")) samples.push(JSON.parse(line.slice("SOAK_PROBE ".length)) as ProbeSample);
+        const sample = parseMemorySample(child.lines[cursor]!);
+        if (sample) samples.push(sample);
       }
     },
   };
@@ -315,7 +305,7 @@ async function cleanUp(): Promise<void> {
     await step("stopping the product process", async () => {
       const { code, signal } = await p.stop("SIGTERM", 20_000);
       if (code !== 0 && !aborted) {
-        console.error(`the product process exited with code ${code} (signal ${signal}) on SIGTERM; last lines:\n${p.lines.filter((l) => !l.startsWith("SOAK_PROBE")).slice(-10).join("\n")}`);
+        console.error(`the product process exited with code ${code} (signal ${signal}) on SIGTERM; last lines:\n${p.lines.filter((l) => !l.startsWith("MEMORY_PROBE")).slice(-10).join("\n")}`);
         exitCode ||= config.check ? 1 : 0;
       }
     });
@@ -359,7 +349,7 @@ async function run(): Promise<void> {
 
   const port = await freePort();
   t0 = performance.now();
-  product = runTs("product", "bench/soak/probe.ts", ["--role", "stream,live"], {
+  product = runTs("product", "server/main.ts", ["--role", "stream,live"], {
     SIMULATOR: "false",
     SIM_SEED: String(SIM_SEED),
     KAFKA_BROKERS: config.brokers.join(","),
@@ -370,7 +360,8 @@ async function run(): Promise<void> {
     LOG_LEVEL: "info",
     NODE_ENV: "production",
     REDIS_URL: undefined,
-    SOAK_PROBE_MS: String(config.probeSeconds * 1000),
+    NODE_OPTIONS: MEMORY_PROBE_OPTIONS,
+    MEMORY_PROBE_MS: String(config.probeSeconds * 1000),
   });
   await product.waitForLine(/Showrunner is up/, 120_000);
   console.log(`product: server/main.ts --role stream,live (pid ${product.child.pid}) up in ${fmt(performance.now() - t0)} ms on port ${port}`);
@@ -466,7 +457,7 @@ async function run(): Promise<void> {
     await sampleRow("drained");
   }
   probe.poll();
-  if (productExit) console.error(`\nthe product process ${productExit} during the soak; last lines:\n${product.lines.filter((l) => !l.startsWith("SOAK_PROBE")).slice(-20).join("\n")}`);
+  if (productExit) console.error(`\nthe product process ${productExit} during the soak; last lines:\n${product.lines.filter((l) => !l.startsWith("MEMORY_PROBE")).slice(-20).join("\n")}`);
 
   // ── Verdicts ──────────────────────────────────────────────────────────────────────────────────
   const startedAt = Date.now() - (performance.now() - started);

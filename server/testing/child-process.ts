@@ -88,24 +88,35 @@ export function runTs(name: string, script: string, args: string[], env: Record<
  */
 export function startStreamProcess(
   name: string,
-  env: { DATABASE_URL: string; KAFKA_BROKERS: string; KAFKA_TOPIC_PREFIX: string; LOG_LEVEL?: string; NODE_OPTIONS?: string },
+  env: { DATABASE_URL: string; KAFKA_BROKERS: string; KAFKA_TOPIC_PREFIX: string; LOG_LEVEL?: string; NODE_OPTIONS?: string; MEMORY_PROBE_GC?: string },
 ): RunningProcess {
   return runTs(name, "server/main.ts", ["--role", "stream"], { SIMULATOR: "false", LOG_LEVEL: "info", ...env });
 }
 
-/** NODE_OPTIONS that load server/testing/memory-probe.ts (after tsx, which it needs): the child prints its live memory every second. */
+/** NODE_OPTIONS that load server/testing/memory-probe.ts (after tsx, which it needs): the child prints its memory every MEMORY_PROBE_MS. */
 export const MEMORY_PROBE_OPTIONS = `--import tsx --import ${path.join(repoRoot, "server/testing/memory-probe.ts")}`;
 
 export interface MemorySample {
   at: number;
   heapUsed: number;
+  heapTotal: number;
   external: number;
+  arrayBuffers: number;
   rss: number;
+  /** % of one core since the previous sample. */
+  cpuPct: number;
+  /** Event-loop delay p99 since the previous sample. */
+  loopP99Ms: number;
+}
+
+/** A MEMORY_PROBE line's sample, or null for any other line. */
+export function parseMemorySample(line: string): MemorySample | null {
+  return line.startsWith("MEMORY_PROBE ") ? (JSON.parse(line.slice("MEMORY_PROBE ".length)) as MemorySample) : null;
 }
 
 /** The MEMORY_PROBE lines a child printed so far. */
 export function memorySamples(p: RunningProcess): MemorySample[] {
-  return p.lines.filter((l) => l.startsWith("MEMORY_PROBE ")).map((l) => JSON.parse(l.slice("MEMORY_PROBE ".length)) as MemorySample);
+  return p.lines.map(parseMemorySample).filter((m) => m !== null);
 }
 
 /** SIGTERM once the process is up (its handler installed); resolves with how it exited. */
